@@ -1,0 +1,62 @@
+// Plain data carried in actor messages. Every type here is local-only (never
+// serialised across a network), so each is whitelisted for CAF in
+// messages/message_types.hpp instead of getting an inspect() overload.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace webhookd {
+
+// One validated inbound message, exactly as it will be stored.
+struct message_record {
+  std::string message_id;
+  std::string from;
+  std::string to;
+  std::string ts;                   // canonical YYYY-MM-DDTHH:MM:SSZ
+  std::optional<std::string> text;  // nullopt is stored as NULL
+};
+
+// What the storage actor did with one insert request.
+enum class store_outcome : std::uint8_t {
+  created,      // a new row was committed
+  duplicate,    // the message_id was already stored; nothing changed
+  unavailable,  // the database could not be written; nothing was stored
+};
+
+// Filters for GET /messages, already validated and normalised.
+struct message_query {
+  int limit = 50;
+  std::int64_t offset = 0;
+  std::optional<std::string> from;   // exact sender match
+  std::optional<std::string> since;  // canonical UTC timestamp lower bound
+  std::optional<std::string> q;      // literal, case-insensitive substring
+};
+
+struct message_page {
+  std::vector<message_record> data;
+  std::int64_t total = 0;
+};
+
+struct sender_count {
+  std::string from;
+  std::int64_t count = 0;
+};
+
+struct stats_snapshot {
+  std::int64_t total_messages = 0;
+  std::int64_t senders_count = 0;
+  std::vector<sender_count> messages_per_sender;  // top 10
+  std::optional<std::string> first_message_ts;
+  std::optional<std::string> last_message_ts;
+};
+
+// The storage actor's view of its own health, for /health/ready.
+struct storage_health {
+  bool ready = false;
+  std::string reason;  // empty when ready
+};
+
+}  // namespace webhookd

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages webhookd needs to build, test and benchmark.
+# Idempotent and quiet: packages already present are skipped; apt runs only when needed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
+  libsqlite3-dev sqlite3 libssl-dev nlohmann-json3-dev prometheus-cpp-dev
+  libboost-test-dev
+  curl jq
+)
+# Extra groups, asked for by name: `install-deps.sh bench` adds wrk, `fuzz` adds clang.
+for extra in "$@"; do
+  case "$extra" in
+    bench) packages+=(wrk) ;;
+    fuzz) packages+=(clang libclang-rt-dev) ;;
+    prometheus) packages+=(prometheus) ;;
+    *) echo "install-deps: unknown group '$extra'" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "installed" ]] || missing+=("$pkg")
+done
+((${#missing[@]} == 0)) && exit 0
+
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

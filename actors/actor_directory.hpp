@@ -1,0 +1,18 @@
+// Handles of every service actor, handed to each request bridge.
+#pragma once
+
+#include <vector>
+
+#include "messages/interfaces.hpp"
+
+namespace webhookd {
+
+struct actor_directory {
+  std::vector<verifier_actor> verifiers;
+  storage_actor storage;
+  std::vector<query_actor> queries;
+  metrics_actor metrics;
+  null_actor null;
+};
+
+}  // namespace webhookd

@@ -1,0 +1,86 @@
+// A thin RAII layer over the SQLite C API, used only by the storage and query
+// actors (each connection is owned by exactly one actor thread).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace webhookd::sqlite {
+
+// Thrown for any SQLite failure; what() holds SQLite's text, which is logged
+// but never sent to an HTTP client.
+class error : public std::runtime_error {
+ public:
+  error(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+class statement {
+ public:
+  statement() = default;
+  statement(sqlite3* db, std::string_view sql);
+  statement(statement&& other) noexcept;
+  statement& operator=(statement&& other) noexcept;
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+  ~statement();
+
+  // Binding indexes start at 1, as in SQLite.
+  void bind(int index, std::string_view value);
+  void bind(int index, std::int64_t value);
+  void bind_null(int index);
+  void bind(int index, const std::optional<std::string>& value);
+
+  // Advances; true while a row is available.
+  bool step();
+  // Ready for the next execution, bindings cleared.
+  void reset();
+
+  std::string column_text(int column) const;
+  std::optional<std::string> column_optional_text(int column) const;
+  std::int64_t column_int(int column) const;
+  bool column_is_null(int column) const;
+
+  explicit operator bool() const { return stmt_ != nullptr; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class connection {
+ public:
+  enum class mode { read_write_create, read_only };
+
+  connection() = default;
+  connection(const std::string& path, mode open_mode);
+  connection(connection&& other) noexcept;
+  connection& operator=(connection&& other) noexcept;
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  ~connection();
+
+  void exec(std::string_view sql);
+  // Rolls back the open transaction, if any; never throws (for error paths,
+  // where SQLite may already have rolled back by itself).
+  void rollback_if_active() noexcept;
+  statement prepare(std::string_view sql) { return statement{db_, sql}; }
+  // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
+  int changes() const;
+  sqlite3* handle() const { return db_; }
+  explicit operator bool() const { return db_ != nullptr; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace webhookd::sqlite

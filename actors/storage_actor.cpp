@@ -1,0 +1,208 @@
+#include "actors/storage_actor.hpp"
+
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include <caf/actor_cast.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/instrumented.hpp"
+#include "actors/sqlite.hpp"
+#include "actors/storage_schema.hpp"
+
+namespace webhookd {
+
+namespace {
+
+// The public interface plus the messages the actor sends itself.
+using storage_impl = storage_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<reopen_atom>>;
+
+struct pending_insert {
+  message_record record;
+  caf::typed_response_promise<store_outcome> promise;
+};
+
+struct storage_state {
+  static inline const char* name = "storage";
+
+  storage_settings settings;
+  service_metrics* metrics = nullptr;
+  json_logger* log = nullptr;
+
+  sqlite::connection db;
+  sqlite::statement insert;
+  std::string unavailable_reason = "database not opened yet";
+  bool reopen_scheduled = false;
+
+  std::vector<pending_insert> pending;
+  bool flush_scheduled = false;
+
+  bool available() const { return static_cast<bool>(db); }
+};
+
+using storage_pointer = storage_impl::stateful_pointer<storage_state>;
+
+void schedule_reopen(storage_pointer self) {
+  auto& st = self->state;
+  if (st.reopen_scheduled) return;
+  st.reopen_scheduled = true;
+  self->delayed_send(self, st.settings.retry_interval, reopen_atom::value);
+}
+
+// Closes the connection after a failure; the actor keeps running, answers
+// "unavailable" and tries again every retry_interval.
+void mark_unavailable(storage_pointer self, std::string reason, const std::string& detail) {
+  auto& st = self->state;
+  st.insert = sqlite::statement{};
+  st.db = sqlite::connection{};
+  if (st.unavailable_reason != reason)
+    st.log->log(log_level::error, "storage unavailable",
+                {{"reason", reason}, {"error", detail}, {"path", st.settings.database_path}});
+  st.unavailable_reason = std::move(reason);
+  schedule_reopen(self);
+}
+
+// A committed write proves the file is writable (not full, not read-only).
+void probe_write(sqlite::connection& db) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec("UPDATE message_totals SET messages = messages WHERE id = 1");
+    db.exec("COMMIT");
+  } catch (...) {
+    db.rollback_if_active();
+    throw;
+  }
+}
+
+void try_open(storage_pointer self) {
+  auto& st = self->state;
+  const auto& path = st.settings.database_path;
+  std::error_code ec;
+  auto dir = std::filesystem::path{path}.parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    mark_unavailable(self, "database directory cannot be created", ec.message());
+    return;
+  }
+  try {
+    sqlite::connection db{path, sqlite::connection::mode::read_write_create};
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec("PRAGMA journal_mode = WAL");
+    // FULL: every commit is fsynced, so an acknowledged message survives power loss.
+    db.exec("PRAGMA synchronous = FULL");
+    migrate_schema(db);
+    probe_write(db);
+    st.insert = db.prepare(
+      "INSERT INTO messages (message_id, from_msisdn, to_msisdn, ts, text, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (message_id) DO NOTHING");
+    st.db = std::move(db);
+    st.log->log(log_level::info, "storage ready",
+                {{"path", path}, {"schema_version", current_schema_version}});
+    st.unavailable_reason.clear();
+  } catch (const schema_too_new& e) {
+    mark_unavailable(self, "database schema is newer than this release", e.what());
+  } catch (const sqlite::error& e) {
+    mark_unavailable(self, "database cannot be opened or written", e.what());
+  }
+}
+
+// Commits every pending insert in one transaction, then answers each request.
+void flush(storage_pointer self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.pending.empty()) return;
+  auto batch = std::move(st.pending);
+  st.pending.clear();
+  if (!st.available()) {
+    for (auto& item : batch) item.promise.deliver(store_outcome::unavailable);
+    return;
+  }
+  std::vector<store_outcome> outcomes;
+  outcomes.reserve(batch.size());
+  auto started = std::chrono::steady_clock::now();
+  try {
+    auto created_at = utc_now_iso8601_ms();
+    st.db.exec("BEGIN IMMEDIATE");
+    for (auto& item : batch) {
+      const auto& rec = item.record;
+      st.insert.bind(1, std::string_view{rec.message_id});
+      st.insert.bind(2, std::string_view{rec.from});
+      st.insert.bind(3, std::string_view{rec.to});
+      st.insert.bind(4, std::string_view{rec.ts});
+      st.insert.bind(5, rec.text);
+      st.insert.bind(6, std::string_view{created_at});
+      st.insert.step();
+      outcomes.push_back(st.db.changes() == 1 ? store_outcome::created : store_outcome::duplicate);
+      st.insert.reset();
+    }
+    st.db.exec("COMMIT");
+  } catch (const sqlite::error& e) {
+    st.insert.reset();
+    st.db.rollback_if_active();
+    for (auto& item : batch) item.promise.deliver(store_outcome::unavailable);
+    mark_unavailable(self, "database write failed", e.what());
+    return;
+  }
+  std::chrono::duration<double> spent = std::chrono::steady_clock::now() - started;
+  st.metrics->commit_seconds().Observe(spent.count());
+  st.metrics->rows_per_commit().Observe(static_cast<double>(batch.size()));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].promise.deliver(outcomes[i]);
+}
+
+storage_health check_health(storage_pointer self) {
+  auto& st = self->state;
+  if (!st.available()) return {false, st.unavailable_reason};
+  try {
+    if (schema_version(st.db) != current_schema_version)
+      return {false, "database schema version mismatch"};
+    return {true, {}};
+  } catch (const sqlite::error& e) {
+    mark_unavailable(self, "database does not answer", e.what());
+    return {false, st.unavailable_reason};
+  }
+}
+
+storage_impl::behavior_type storage(storage_pointer self, storage_settings settings,
+                                    service_metrics* metrics, json_logger* log) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.metrics = metrics;
+  st.log = log;
+  auto instruments = metrics->actor("storage", "0");
+  try_open(self);
+  return {
+    instrumented(self, instruments,
+                 [self](store_atom, message_record& record) -> caf::result<store_outcome> {
+                   auto& st = self->state;
+                   if (!st.available()) return store_outcome::unavailable;
+                   auto promise = self->make_response_promise<store_outcome>();
+                   st.pending.push_back({std::move(record), promise});
+                   // The flush message queues behind every store request already
+                   // waiting, so all of them share the next commit.
+                   if (!st.flush_scheduled) {
+                     st.flush_scheduled = true;
+                     self->send(self, flush_atom::value);
+                   }
+                   return promise;
+                 }),
+    instrumented(self, instruments, [self](health_atom) { return check_health(self); }),
+    instrumented(self, instruments, [self](flush_atom) { flush(self); }),
+    instrumented(self, instruments,
+                 [self](reopen_atom) {
+                   self->state.reopen_scheduled = false;
+                   if (!self->state.available()) try_open(self);
+                 }),
+  };
+}
+
+}  // namespace
+
+storage_actor spawn_storage(caf::actor_system& sys, storage_settings settings,
+                            service_metrics& metrics, json_logger& log) {
+  auto impl = sys.spawn<caf::detached>(storage, std::move(settings), &metrics, &log);
+  return caf::actor_cast<storage_actor>(impl);
+}
+
+}  // namespace webhookd

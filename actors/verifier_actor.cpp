@@ -1,0 +1,27 @@
+#include "actors/verifier_actor.hpp"
+
+#include "actors/instrumented.hpp"
+#include "core/signature.hpp"
+
+namespace webhookd {
+
+namespace {
+
+verifier_actor::behavior_type verifier(verifier_actor::pointer self, std::string secret,
+                                       actor_instruments instruments) {
+  return {
+    instrumented(self, instruments,
+                 [secret](verify_atom, const shared_body& body, const std::string& signature) {
+                   return body != nullptr && signature_matches(secret, *body, signature);
+                 }),
+  };
+}
+
+}  // namespace
+
+verifier_actor spawn_verifier(caf::actor_system& sys, std::string secret,
+                              actor_instruments instruments) {
+  return sys.spawn(verifier, std::move(secret), instruments);
+}
+
+}  // namespace webhookd

@@ -1,0 +1,124 @@
+#include "app/service.hpp"
+
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/metrics_actor.hpp"
+#include "actors/null_actor.hpp"
+#include "actors/query_actor.hpp"
+#include "actors/request_bridge.hpp"
+#include "actors/storage_actor.hpp"
+#include "actors/verifier_actor.hpp"
+#include "http/http_context.hpp"
+
+namespace webhookd {
+
+namespace {
+
+std::unique_ptr<caf::actor_system_config> actor_config(unsigned threads) {
+  auto cfg = std::make_unique<caf::actor_system_config>();
+  cfg->set("scheduler.max-threads", static_cast<std::size_t>(threads));
+  // stdout belongs to the JSON log: CAF must not print or write log files.
+  cfg->set("logger.file-verbosity", caf::atom("quiet"));
+  cfg->set("logger.console-verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+}  // namespace
+
+service_options default_options(const config& cfg) {
+  service_options options;
+  options.settings = cfg;
+  options.http.host = cfg.host;
+  options.http.port = cfg.port;
+  return options;
+}
+
+struct service::impl {
+  service_options options;
+  json_logger& log;
+  service_metrics metrics;
+  std::unique_ptr<caf::actor_system_config> actor_cfg;
+  std::unique_ptr<caf::actor_system> system;
+  actor_directory actors;
+  std::vector<bridge_actor> bridges;
+  std::unique_ptr<http_context> http_ctx;
+  std::unique_ptr<http_server> server;
+  bool stopped = false;
+
+  impl(service_options opts, json_logger& logger) : options(std::move(opts)), log(logger) {}
+
+  void spawn_actors() {
+    actor_cfg = actor_config(options.actor_threads);
+    system = std::make_unique<caf::actor_system>(*actor_cfg);
+    auto& sys = *system;
+    const auto& cfg = options.settings;
+    for (unsigned i = 0; i < options.verifiers; ++i)
+      actors.verifiers.push_back(spawn_verifier(sys, cfg.webhook_secret.value_or(""),
+                                                metrics.actor("verifier", std::to_string(i))));
+    actors.storage = spawn_storage(sys, {cfg.database_path, options.storage_retry_interval}, metrics, log);
+    for (unsigned i = 0; i < options.queries; ++i)
+      actors.queries.push_back(spawn_query(sys, cfg.database_path, static_cast<int>(i), metrics, log));
+    actors.metrics = spawn_metrics(sys, metrics);
+    actors.null = spawn_null(sys);
+    for (unsigned i = 0; i < options.bridges; ++i)
+      bridges.push_back(spawn_bridge(sys, actors, options.actor_deadline, static_cast<int>(i), metrics));
+  }
+
+  void stop_actors() {
+    if (!system) return;
+    auto stop = [](const auto& handle) { caf::anon_send_exit(handle, caf::exit_reason::user_shutdown); };
+    caf::scoped_actor waiter{*system};
+    // Everything that reads or forwards first, so that the storage actor's
+    // connection is the last one open: closing it checkpoints the WAL and
+    // leaves a single, complete database file behind.
+    for (auto& bridge : bridges) stop(bridge);
+    for (auto& verifier : actors.verifiers) stop(verifier);
+    for (auto& query : actors.queries) stop(query);
+    stop(actors.metrics);
+    stop(actors.null);
+    for (auto& query : actors.queries) waiter->wait_for(query);
+    stop(actors.storage);
+    waiter->wait_for(actors.storage);
+    bridges.clear();
+    actors = actor_directory{};
+  }
+};
+
+service::service(service_options options, json_logger& log)
+  : impl_(std::make_unique<impl>(std::move(options), log)) {}
+
+service::~service() { shutdown(std::chrono::milliseconds{0}); }
+
+void service::start() {
+  impl_->spawn_actors();
+  impl_->http_ctx = std::make_unique<http_context>(
+    impl_->bridges, impl_->options.settings.webhook_secret.has_value(), impl_->metrics, impl_->log);
+  impl_->server = std::make_unique<http_server>(impl_->options.http, *impl_->http_ctx);
+  impl_->server->start();
+}
+
+std::uint16_t service::port() const { return impl_->server ? impl_->server->bound_port() : 0; }
+
+void service::shutdown(std::chrono::milliseconds grace) {
+  auto& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  if (s.server) s.server->drain(grace);
+  // The HTTP context holds bridge handles too; actors exit on the exit
+  // message regardless, and anything still unanswered is answered 503 as its
+  // exchange is released.
+  s.stop_actors();
+  if (s.server) s.server->stop();
+  s.server.reset();
+  s.http_ctx.reset();
+  s.system.reset();
+}
+
+service_metrics& service::metrics() { return impl_->metrics; }
+
+}  // namespace webhookd

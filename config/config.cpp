@@ -1,0 +1,119 @@
+#include "config/config.hpp"
+
+#include <cctype>
+
+namespace webhookd {
+
+namespace {
+
+constexpr std::string_view default_database_url = "sqlite:///data/app.db";
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The variable's value, or nullopt when unset or empty: an empty value is what
+// compose passes through for a variable the caller did not set.
+std::optional<std::string_view> read(const std::function<const char*(const char*)>& getenv,
+                                     const char* name) {
+  const char* value = getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string_view(value);
+}
+
+// Decimal 1..65535, digits only (leading zeros allowed).
+std::optional<std::uint16_t> parse_port(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  unsigned long value = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned long>(c - '0');
+    if (value > 65535) return std::nullopt;  // stop before any overflow
+  }
+  if (value == 0) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+std::optional<std::string> database_path_from_url(std::string_view url) {
+  // URL schemes are case-insensitive; the three slashes are an empty host
+  // (SQLAlchemy form). What follows is the path, absolute when it starts with
+  // another '/'. It is taken literally: no percent-decoding.
+  constexpr std::string_view prefix = "sqlite:///";
+  if (url.size() < prefix.size() || !iequals(url.substr(0, prefix.size()), prefix)) {
+    return std::nullopt;
+  }
+  const std::string_view path = url.substr(prefix.size());
+  if (path.empty() || path.back() == '/') return std::nullopt;  // no file name
+  if (path.find('\0') != std::string_view::npos) return std::nullopt;
+  // A query string would be SQLAlchemy driver options we do not support;
+  // silently using "app.db?mode=ro" as a file name would be worse.
+  if (path.find('?') != std::string_view::npos) return std::nullopt;
+  // An in-memory database would lose every message on restart.
+  if (path == ":memory:") return std::nullopt;
+  return std::string(path);
+}
+
+std::optional<log_level> parse_log_level(std::string_view s) {
+  if (iequals(s, "DEBUG")) return log_level::debug;
+  if (iequals(s, "INFO")) return log_level::info;
+  if (iequals(s, "WARNING") || iequals(s, "WARN")) return log_level::warning;
+  if (iequals(s, "ERROR")) return log_level::error;
+  return std::nullopt;
+}
+
+std::string_view to_string(log_level level) {
+  switch (level) {
+    case log_level::debug: return "DEBUG";
+    case log_level::info: return "INFO";
+    case log_level::warning: return "WARNING";
+    case log_level::error: return "ERROR";
+  }
+  return "INFO";  // unreachable; keeps -Wreturn-type quiet
+}
+
+std::variant<config, config_error> load_config(
+    const std::function<const char*(const char*)>& getenv) {
+  config cfg;
+
+  const std::string_view url = read(getenv, "DATABASE_URL").value_or(default_database_url);
+  auto path = database_path_from_url(url);
+  if (!path) {
+    return config_error{"DATABASE_URL",
+                        "must be sqlite:////absolute/path.db or sqlite:///relative/path.db "
+                        "(a file path; no host, query string or :memory:)"};
+  }
+  cfg.database_path = std::move(*path);
+
+  if (const auto raw = read(getenv, "LOG_LEVEL")) {
+    const auto level = parse_log_level(*raw);
+    if (!level) {
+      return config_error{"LOG_LEVEL", "must be one of DEBUG, INFO, WARNING, ERROR"};
+    }
+    cfg.level = *level;
+  }
+
+  if (const auto raw = read(getenv, "PORT")) {
+    const auto port = parse_port(*raw);
+    if (!port) {
+      return config_error{"PORT", "must be a decimal port number from 1 to 65535"};
+    }
+    cfg.port = *port;
+  }
+
+  if (const auto raw = read(getenv, "HOST")) cfg.host = std::string(*raw);
+
+  if (const auto raw = read(getenv, "WEBHOOK_SECRET")) cfg.webhook_secret = std::string(*raw);
+
+  return cfg;
+}
+
+}  // namespace webhookd

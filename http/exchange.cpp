@@ -1,0 +1,94 @@
+#include "http/exchange.hpp"
+
+#include <cmath>
+
+#include "http/request_id.hpp"
+
+namespace webhookd {
+
+namespace {
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 422: return "Unprocessable Entity";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
+// Log paths are attacker-chosen: keep them short.
+std::string loggable_path(std::string_view path) {
+  constexpr std::size_t max_logged_path = 256;
+  return std::string{path.substr(0, max_logged_path)};
+}
+
+}  // namespace
+
+exchange::exchange(restinio::request_handle_t request, std::string_view route, http_context& ctx)
+  : request_(std::move(request)), route_(route), ctx_(ctx), started_(std::chrono::steady_clock::now()) {
+  auto incoming = request_->header().opt_value_of("X-Request-ID");
+  if (incoming && is_sane_request_id(*incoming))
+    request_id_ = std::string{*incoming};
+  else
+    request_id_ = new_request_id();
+  ctx_.in_flight().fetch_add(1, std::memory_order_relaxed);
+}
+
+exchange::~exchange() {
+  if (!answered_.load()) reply_detail(503, "service unavailable");
+}
+
+std::shared_ptr<const std::string> exchange::shared_body() const {
+  // Aliasing constructor: shares ownership of the request, points at its body.
+  return std::shared_ptr<const std::string>{request_, &request_->body()};
+}
+
+void exchange::reply(int status, std::string body, std::string_view content_type,
+                     std::optional<std::string> retry_after) {
+  if (answered_.exchange(true)) return;
+  auto response = request_->create_response(
+    restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(status)},
+                                 reason_phrase(status)});
+  response.append_header(restinio::http_field::content_type, std::string{content_type});
+  response.append_header("X-Request-ID", request_id_);
+  if (retry_after) response.append_header(restinio::http_field::retry_after, *retry_after);
+  response.set_body(std::move(body));
+  response.done();
+
+  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
+  std::string method{request_->header().method().c_str()};
+  ctx_.metrics().observe_request(method, route_, status, elapsed.count());
+
+  auto& log = ctx_.log();
+  auto level = level_;
+  if (status >= 500 && level < log_level::warning) level = log_level::warning;
+  if (log.enabled(level)) {
+    nlohmann::ordered_json fields;
+    fields["request_id"] = request_id_;
+    fields["method"] = method;
+    fields["path"] = loggable_path(request_->header().path());
+    fields["status"] = status;
+    fields["latency_ms"] = std::round(elapsed.count() * 1e6) / 1e3;
+    for (auto& [key, value] : log_fields_.items()) fields[key] = std::move(value);
+    log.log(level, "request", std::move(fields));
+  }
+  ctx_.in_flight().fetch_sub(1, std::memory_order_relaxed);
+}
+
+void exchange::reply_json(int status, const nlohmann::json& body) {
+  reply(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void exchange::reply_detail(int status, std::string_view detail) {
+  reply_json(status, nlohmann::json{{"detail", detail}});
+}
+
+}  // namespace webhookd

@@ -1,0 +1,58 @@
+// One HTTP request and its answer. Created by a handler, shared with the
+// bridge tasks that finish it; answering writes the response, counts it in
+// the metrics and emits the request's single access-log line.
+//
+// If every owner lets go without answering (an actor died and its task was
+// dropped), the destructor answers 503, so a connection is never left hanging.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <restinio/all.hpp>
+
+#include "http/http_context.hpp"
+
+namespace webhookd {
+
+class exchange {
+ public:
+  exchange(restinio::request_handle_t request, std::string_view route, http_context& ctx);
+  exchange(const exchange&) = delete;
+  exchange& operator=(const exchange&) = delete;
+  ~exchange();
+
+  const restinio::request_t& request() const { return *request_; }
+  // The request body, shared without a copy for as long as anyone holds it.
+  std::shared_ptr<const std::string> shared_body() const;
+  http_context& context() { return ctx_; }
+
+  // Fields added to the access-log line (message_id, dup, result, ...).
+  nlohmann::ordered_json& log_fields() { return log_fields_; }
+  void raise_log_level(log_level level) { if (level > level_) level_ = level; }
+
+  // Sends the response; later calls are ignored.
+  void reply(int status, std::string body, std::string_view content_type = "application/json",
+             std::optional<std::string> retry_after = std::nullopt);
+  void reply_json(int status, const nlohmann::json& body);
+  void reply_detail(int status, std::string_view detail);
+
+ private:
+  restinio::request_handle_t request_;
+  std::string route_;
+  http_context& ctx_;
+  std::string request_id_;
+  std::chrono::steady_clock::time_point started_;
+  nlohmann::ordered_json log_fields_ = nlohmann::ordered_json::object();
+  log_level level_ = log_level::info;
+  std::atomic<bool> answered_{false};
+};
+
+using exchange_ptr = std::shared_ptr<exchange>;
+
+}  // namespace webhookd

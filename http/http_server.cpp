@@ -1,0 +1,83 @@
+#include "http/http_server.hpp"
+
+#include <future>
+
+#include <restinio/all.hpp>
+
+#include "http/routes.hpp"
+
+namespace webhookd {
+
+namespace {
+
+// Multi-threaded I/O (strands), asio timers, RESTinio's own logging off (the
+// access log is ours), our router.
+struct server_traits : restinio::default_traits_t {
+  using request_handler_t = router_t;
+};
+
+using server_t = restinio::http_server_t<server_traits>;
+
+restinio::incoming_http_msg_limits_t message_limits() {
+  // The body limit sits above the 64 KiB webhook limit so that a moderately
+  // oversized body gets a proper 413; anything larger closes the connection.
+  return restinio::incoming_http_msg_limits_t{}
+    .max_url_size(8 * 1024)
+    .max_field_name_size(1024)
+    .max_field_value_size(8 * 1024)
+    .max_field_count(100)
+    .max_body_size(1024 * 1024);
+}
+
+}  // namespace
+
+struct http_server::impl {
+  std::unique_ptr<server_t> server;
+};
+
+http_server::http_server(http_settings settings, http_context& ctx)
+  : settings_(std::move(settings)), ctx_(ctx), impl_(std::make_unique<impl>()) {}
+
+http_server::~http_server() { stop(); }
+
+void http_server::start() {
+  restinio::server_settings_t<server_traits> settings;
+  settings.address(settings_.host)
+    .port(settings_.port)
+    .request_handler(make_router(ctx_))
+    .read_next_http_message_timelimit(settings_.read_timeout)
+    .write_http_response_timelimit(settings_.write_timeout)
+    .handle_request_timeout(settings_.handle_timeout)
+    .incoming_http_msg_limits(message_limits())
+    .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& acceptor) {
+      bound_port_ = acceptor.local_endpoint().port();
+    });
+  impl_->server = std::make_unique<server_t>(restinio::own_io_context(), std::move(settings));
+  impl_->server->open_sync();
+  for (unsigned i = 0; i < settings_.threads; ++i)
+    threads_.emplace_back([server = impl_->server.get()] { server->io_context().run(); });
+}
+
+void http_server::drain(std::chrono::milliseconds grace) {
+  if (!impl_->server || threads_.empty()) return;
+  // Close the acceptor on the server's own executor and wait for that.
+  auto closed = std::make_shared<std::promise<void>>();
+  impl_->server->close_async([closed] { closed->set_value(); },
+                             [closed](std::exception_ptr) { closed->set_value(); });
+  closed->get_future().wait_for(std::chrono::seconds{2});
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (ctx_.in_flight().load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+}
+
+void http_server::stop() {
+  if (!impl_->server) return;
+  // Let responses handed over last reach their sockets before I/O stops.
+  if (!threads_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  impl_->server->io_context().stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  impl_->server.reset();
+}
+
+}  // namespace webhookd

@@ -1,0 +1,66 @@
+// GET /messages and GET /stats: answered by a query actor.
+#include "core/field_error.hpp"
+#include "core/list_query.hpp"
+#include "http/exchange.hpp"
+#include "http/json_bodies.hpp"
+#include "http/routes.hpp"
+
+namespace webhookd {
+
+namespace {
+
+void reply_ordered(const exchange_ptr& ex, const nlohmann::ordered_json& body) {
+  ex->reply(200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// Query strings are decoded with RESTinio's relaxed rules: a raw ':' (as in
+// since=2025-01-15T09:30:00Z) is accepted, '+' decodes to a space.
+std::optional<std::vector<std::pair<std::string, std::string>>> decode_query(
+    const restinio::request_t& req) {
+  auto parsed = restinio::try_parse_query<restinio::parse_query_traits::relaxed>(req.header().query());
+  if (!parsed) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> params;
+  params.reserve(parsed->size());
+  for (const auto& [name, value] : *parsed) params.emplace_back(std::string{name}, std::string{value});
+  return params;
+}
+
+}  // namespace
+
+route_handler messages_route(http_context& ctx) {
+  return [&ctx](const restinio::request_handle_t& req) {
+    auto ex = std::make_shared<exchange>(req, "/messages", ctx);
+    auto params = decode_query(*req);
+    if (!params) {
+      ex->reply_detail(400, "malformed query string");
+      return restinio::request_accepted();
+    }
+    auto parsed = parse_list_query(*params);
+    if (!parsed.errors.empty()) {
+      ex->reply_json(422, validation_error_body(parsed.errors));
+      return restinio::request_accepted();
+    }
+    ctx.dispatch([ex, query = std::move(*parsed.query)](bridge_context& bc) {
+      bc.self()
+        ->request(bc.query(), bc.deadline(), list_atom::value, query)
+        .then([ex, query](const message_page& page) { reply_ordered(ex, message_page_body(page, query)); },
+              [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
+    });
+    return restinio::request_accepted();
+  };
+}
+
+route_handler stats_route(http_context& ctx) {
+  return [&ctx](const restinio::request_handle_t& req) {
+    auto ex = std::make_shared<exchange>(req, "/stats", ctx);
+    ctx.dispatch([ex](bridge_context& bc) {
+      bc.self()
+        ->request(bc.query(), bc.deadline(), stats_atom::value)
+        .then([ex](const stats_snapshot& stats) { reply_ordered(ex, stats_body(stats)); },
+              [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
+    });
+    return restinio::request_accepted();
+  };
+}
+
+}  // namespace webhookd

@@ -1,0 +1,65 @@
+// webhookd: configuration from the environment, then the service until
+// SIGTERM or SIGINT.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <variant>
+
+#include "app/service.hpp"
+#include "config/config.hpp"
+#include "core/json_logger.hpp"
+
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread (threads inherit the mask), then
+// waits for one in main: no async-signal-safety concerns anywhere.
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+}  // namespace
+
+int main() {
+  using namespace webhookd;
+  auto signals = block_stop_signals();
+
+  auto loaded = load_config([](const char* name) { return std::getenv(name); });
+  if (auto* error = std::get_if<config_error>(&loaded)) {
+    json_logger log{stdout, log_level::debug};
+    log.log(log_level::error, "invalid configuration",
+            {{"variable", error->variable}, {"problem", error->problem}});
+    return 2;
+  }
+  const auto& cfg = std::get<config>(loaded);
+  json_logger log{stdout, cfg.level};
+  log.log(log_level::info, "starting",
+          {{"version", WEBHOOKD_VERSION},
+           {"host", cfg.host},
+           {"port", cfg.port},
+           {"database", cfg.database_path},
+           {"secret_configured", cfg.webhook_secret.has_value()},
+           {"log_level", std::string{to_string(cfg.level)}}});
+  if (!cfg.webhook_secret)
+    log.log(log_level::warning, "WEBHOOK_SECRET is not set: /webhook answers 503 and the service is not ready");
+
+  service svc{default_options(cfg), log};
+  try {
+    svc.start();
+  } catch (const std::exception& e) {
+    log.log(log_level::error, "cannot start HTTP server", {{"error", e.what()}});
+    return 1;
+  }
+  log.log(log_level::info, "listening", {{"host", cfg.host}, {"port", svc.port()}});
+
+  int received = 0;
+  sigwait(&signals, &received);
+  log.log(log_level::info, "shutting down", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  svc.shutdown(std::chrono::seconds{4});
+  log.log(log_level::info, "stopped");
+  return 0;
+}

@@ -1,0 +1,191 @@
+// Unit tests for configuration loading; getenv is faked with a map so the
+// process environment is never read or changed.
+#define BOOST_TEST_MODULE test_config
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <string>
+#include <variant>
+
+#include "config/config.hpp"
+
+using namespace webhookd;
+
+namespace {
+
+using env_map = std::map<std::string, std::string>;
+
+std::variant<config, config_error> load(const env_map& env) {
+  return load_config([&env](const char* name) -> const char* {
+    const auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+}
+
+config load_ok(const env_map& env) {
+  auto result = load(env);
+  BOOST_TEST_REQUIRE(std::holds_alternative<config>(result));
+  return std::get<config>(result);
+}
+
+config_error load_err(const env_map& env) {
+  auto result = load(env);
+  BOOST_TEST_REQUIRE(std::holds_alternative<config_error>(result));
+  const auto& err = std::get<config_error>(result);
+  BOOST_TEST(!err.problem.empty());
+  return err;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(all_defaults) {
+  const config c = load_ok({});
+  BOOST_TEST(c.database_path == "data/app.db");
+  BOOST_TEST(!c.webhook_secret.has_value());
+  BOOST_TEST((c.level == log_level::info));
+  BOOST_TEST(c.host == "0.0.0.0");
+  BOOST_TEST(c.port == 8000);
+}
+
+BOOST_AUTO_TEST_CASE(empty_values_count_as_unset) {
+  const config c = load_ok(
+      {{"DATABASE_URL", ""}, {"WEBHOOK_SECRET", ""}, {"LOG_LEVEL", ""}, {"HOST", ""}, {"PORT", ""}});
+  BOOST_TEST(c.database_path == "data/app.db");
+  BOOST_TEST(!c.webhook_secret.has_value());
+  BOOST_TEST((c.level == log_level::info));
+  BOOST_TEST(c.host == "0.0.0.0");
+  BOOST_TEST(c.port == 8000);
+}
+
+BOOST_AUTO_TEST_CASE(all_set) {
+  const config c = load_ok({{"DATABASE_URL", "sqlite:////data/app.db"},
+                            {"WEBHOOK_SECRET", "testsecret"},
+                            {"LOG_LEVEL", "debug"},
+                            {"HOST", "127.0.0.1"},
+                            {"PORT", "9090"}});
+  BOOST_TEST(c.database_path == "/data/app.db");
+  BOOST_TEST(c.webhook_secret.value() == "testsecret");
+  BOOST_TEST((c.level == log_level::debug));
+  BOOST_TEST(c.host == "127.0.0.1");
+  BOOST_TEST(c.port == 9090);
+}
+
+BOOST_AUTO_TEST_CASE(database_url_forms) {
+  BOOST_TEST(database_path_from_url("sqlite:////abs/p.db").value() == "/abs/p.db");
+  BOOST_TEST(database_path_from_url("sqlite:///rel/p.db").value() == "rel/p.db");
+  BOOST_TEST(database_path_from_url("sqlite:///p.db").value() == "p.db");
+  BOOST_TEST(database_path_from_url("SQLite:////abs/p.db").value() == "/abs/p.db");
+  BOOST_TEST(database_path_from_url("sqlite:///./x/../p.db").value() == "./x/../p.db");
+  BOOST_TEST(database_path_from_url("sqlite:///data/app.db").value() == "data/app.db");
+}
+
+BOOST_AUTO_TEST_CASE(database_url_malformed) {
+  using namespace std::string_literals;
+  for (const std::string& bad :
+       {"postgresql://user:pw@host/db"s, "mysql:///x.db"s, "sqlite://host/x.db"s, "sqlite://"s,
+        "sqlite:///"s, "sqlite:////"s, "sqlite:////data/"s, "sqlite:///data/"s,
+        "sqlite:///:memory:"s, "sqlite://:memory:"s, "sqlite:///app.db?mode=ro"s,
+        "sqlite:///a\0b.db"s, "/data/app.db"s, "app.db"s, "sqlite:/data/app.db"s,
+        "sqlite+pysqlite:///x.db"s, "file:///data/app.db"s, ""s}) {
+    BOOST_TEST_CONTEXT("url '" << bad << "'") {
+      BOOST_TEST(!database_path_from_url(bad).has_value());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(database_url_error_names_variable_and_hides_value) {
+  const config_error e = load_err({{"DATABASE_URL", "postgresql://user:hunter2@db/x"}});
+  BOOST_TEST(e.variable == "DATABASE_URL");
+  BOOST_TEST(e.problem.find("hunter2") == std::string::npos);
+
+  BOOST_TEST(load_err({{"DATABASE_URL", "sqlite:///:memory:"}}).variable == "DATABASE_URL");
+  BOOST_TEST(load_err({{"DATABASE_URL", "sqlite://host/x"}}).variable == "DATABASE_URL");
+  BOOST_TEST(load_err({{"DATABASE_URL", "sqlite:////data/"}}).variable == "DATABASE_URL");
+  BOOST_TEST(load_err({{"DATABASE_URL", "sqlite:///a.db?x=1"}}).variable == "DATABASE_URL");
+}
+
+BOOST_AUTO_TEST_CASE(log_levels) {
+  const std::pair<const char*, log_level> cases[] = {
+      {"DEBUG", log_level::debug},     {"debug", log_level::debug},
+      {"Info", log_level::info},       {"INFO", log_level::info},
+      {"WARNING", log_level::warning}, {"warning", log_level::warning},
+      {"WARN", log_level::warning},    {"warn", log_level::warning},
+      {"ERROR", log_level::error},     {"eRRoR", log_level::error}};
+  for (const auto& [text, level] : cases) {
+    BOOST_TEST_CONTEXT("LOG_LEVEL=" << text) {
+      BOOST_TEST((load_ok({{"LOG_LEVEL", text}}).level == level));
+      BOOST_TEST((parse_log_level(text).value() == level));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(log_level_malformed) {
+  for (const char* bad : {"TRACE", "CRITICAL", "FATAL", "verbose", "INFO ", " INFO", "10",
+                          "WARNINGS", "ERR"}) {
+    BOOST_TEST_CONTEXT("LOG_LEVEL='" << bad << "'") {
+      BOOST_TEST(load_err({{"LOG_LEVEL", bad}}).variable == "LOG_LEVEL");
+      BOOST_TEST(!parse_log_level(bad).has_value());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(log_level_names) {
+  BOOST_TEST(to_string(log_level::debug) == "DEBUG");
+  BOOST_TEST(to_string(log_level::info) == "INFO");
+  BOOST_TEST(to_string(log_level::warning) == "WARNING");
+  BOOST_TEST(to_string(log_level::error) == "ERROR");
+  // Every name reads back as the same level.
+  for (auto level : {log_level::debug, log_level::info, log_level::warning, log_level::error}) {
+    BOOST_TEST((parse_log_level(to_string(level)).value() == level));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(ports) {
+  BOOST_TEST(load_ok({{"PORT", "1"}}).port == 1);
+  BOOST_TEST(load_ok({{"PORT", "65535"}}).port == 65535);
+  BOOST_TEST(load_ok({{"PORT", "08080"}}).port == 8080);
+  for (const char* bad : {"0", "65536", "99999999999999999999", "-1", "+80", "80a", " 80",
+                          "80 ", "0x50", "8000.0", "http"}) {
+    BOOST_TEST_CONTEXT("PORT='" << bad << "'") {
+      BOOST_TEST(load_err({{"PORT", bad}}).variable == "PORT");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(host) {
+  BOOST_TEST(load_ok({{"HOST", "::"}}).host == "::");
+  BOOST_TEST(load_ok({{"HOST", "localhost"}}).host == "localhost");
+  BOOST_TEST(load_ok({{"HOST", ""}}).host == "0.0.0.0");
+}
+
+BOOST_AUTO_TEST_CASE(secret) {
+  BOOST_TEST(!load_ok({{"WEBHOOK_SECRET", ""}}).webhook_secret.has_value());
+  BOOST_TEST(load_ok({{"WEBHOOK_SECRET", "s3cr3t value"}}).webhook_secret.value() ==
+             "s3cr3t value");
+}
+
+BOOST_AUTO_TEST_CASE(secret_never_in_error_text) {
+  const std::string secret = "TOPSECRET-42";
+  // Every kind of error, with the secret set and also smuggled into the bad
+  // values themselves.
+  const env_map cases[] = {
+      {{"WEBHOOK_SECRET", secret}, {"DATABASE_URL", "mysql://x"}},
+      {{"WEBHOOK_SECRET", secret}, {"DATABASE_URL", "sqlite:///" + secret + "/"}},
+      {{"WEBHOOK_SECRET", secret}, {"LOG_LEVEL", "LOUD"}},
+      {{"WEBHOOK_SECRET", secret}, {"LOG_LEVEL", secret}},
+      {{"WEBHOOK_SECRET", secret}, {"PORT", "0"}},
+      {{"WEBHOOK_SECRET", secret}, {"PORT", secret}},
+  };
+  for (const auto& env : cases) {
+    const config_error e = load_err(env);
+    BOOST_TEST(e.variable != "WEBHOOK_SECRET");
+    BOOST_TEST(e.problem.find(secret) == std::string::npos);
+    BOOST_TEST(e.variable.find(secret) == std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(first_error_wins_in_variable_order) {
+  BOOST_TEST(load_err({{"DATABASE_URL", "x"}, {"LOG_LEVEL", "x"}, {"PORT", "x"}}).variable ==
+             "DATABASE_URL");
+  BOOST_TEST(load_err({{"LOG_LEVEL", "x"}, {"PORT", "x"}}).variable == "LOG_LEVEL");
+}

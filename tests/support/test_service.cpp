@@ -26,6 +26,7 @@ temp_dir::~temp_dir() {
 
 test_service::test_service(service_setup setup) {
   database_path_ = dir_.path() + "/" + setup.database_relative;
+  if (setup.before_start) setup.before_start(dir_.path());
   log_file_ = std::fopen((dir_.path() + "/log.jsonl").c_str(), "w+");
   if (log_file_ == nullptr) throw std::runtime_error("cannot open log file");
   log_ = std::make_unique<json_logger>(log_file_, setup.level);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,8 @@ struct service_setup {
   std::string database_relative = "db/app.db";  // under the temp dir
   log_level level = log_level::debug;
   bool wait_for_storage = true;  // block until the storage actor has opened the database
+  // Runs on the temp dir before the service starts (to plant obstacles).
+  std::function<void(const std::string& dir)> before_start;
 };
 
 class test_service {

@@ -65,9 +65,21 @@ void http_server::drain(std::chrono::milliseconds grace) {
   impl_->server->close_async([closed] { closed->set_value(); },
                              [closed](std::exception_ptr) { closed->set_value(); });
   closed->get_future().wait_for(std::chrono::seconds{2});
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (ctx_.in_flight().load() > 0 && std::chrono::steady_clock::now() < deadline)
+  // Wait until nothing has been in flight for a short quiet period: a
+  // connection accepted just before the acceptor closed may still be reading
+  // its request, and it deserves an answer too.
+  constexpr auto quiet_period = std::chrono::milliseconds{100};
+  auto now = std::chrono::steady_clock::now();
+  auto deadline = now + grace;
+  auto idle_since = now;
+  while (now < deadline) {
+    if (ctx_.in_flight().load() > 0)
+      idle_since = now;
+    else if (now - idle_since >= quiet_period)
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    now = std::chrono::steady_clock::now();
+  }
 }
 
 void http_server::stop() {

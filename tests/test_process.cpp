@@ -1,0 +1,252 @@
+// The webhookd binary as a process: configuration errors, start-up, logs on
+// stdout, and SIGTERM with requests in flight.
+#define BOOST_TEST_MODULE process
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/signature.hpp"
+#include "support/test_service.hpp"
+
+using namespace webhookd;
+using namespace webhookd::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A free loopback port (bound, read, released: the child binds it next).
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The webhookd binary started with exactly `env`, stdout to a file.
+class child_process {
+ public:
+  child_process(const std::map<std::string, std::string>& env, const std::string& stdout_path) {
+    pid_ = ::fork();
+    BOOST_TEST_REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      int out = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, STDOUT_FILENO);
+      std::vector<std::string> storage;
+      for (const auto& [k, v] : env) storage.push_back(k + "=" + v);
+      std::vector<char*> envp;
+      for (auto& s : storage) envp.push_back(s.data());
+      envp.push_back(nullptr);
+      char* argv[] = {const_cast<char*>(WEBHOOKD_BINARY), nullptr};
+      ::execve(WEBHOOKD_BINARY, argv, envp.data());
+      ::_exit(127);
+    }
+  }
+  ~child_process() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  void signal(int sig) { ::kill(pid_, sig); }
+  // Exit code, or -1 if it did not exit within `limit`.
+  int wait_exit(std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+std::vector<json> json_lines(const std::string& path) {
+  std::ifstream in{path};
+  std::vector<json> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto parsed = json::parse(line, nullptr, false);
+    BOOST_TEST_REQUIRE(!parsed.is_discarded(), "stdout line is not JSON: " << line);
+    lines.push_back(parsed);
+  }
+  return lines;
+}
+
+bool wait_ready(std::uint16_t port, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (get(port, "/health/ready").status == 200) return true;
+    } catch (const std::runtime_error&) {
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+std::set<std::string> stored_ids(const std::string& db_path) {
+  sqlite3* db = nullptr;
+  std::set<std::string> ids;
+  BOOST_TEST_REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT message_id FROM messages", -1, &stmt, nullptr);
+  while (sqlite3_step(stmt) == SQLITE_ROW) ids.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return ids;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(malformed_configuration_exits_2_with_one_json_line) {
+  temp_dir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+    {"DATABASE_URL", "postgres://localhost/db"},
+    {"DATABASE_URL", "sqlite://relative.db"},
+    {"LOG_LEVEL", "LOUD"},
+    {"PORT", "70000"},
+  };
+  for (const auto& [variable, value] : cases) {
+    auto out = dir.path() + "/out.jsonl";
+    child_process child{{{variable, value}, {"WEBHOOK_SECRET", "do-not-print-me"}}, out};
+    BOOST_TEST(child.wait_exit(5s) == 2, variable << "=" << value);
+    auto lines = json_lines(out);
+    BOOST_TEST_REQUIRE(lines.size() == 1u, variable << "=" << value);
+    BOOST_TEST(lines[0]["level"] == "ERROR");
+    BOOST_TEST(lines[0]["variable"] == variable);
+    BOOST_TEST(lines[0]["problem"].is_string());
+    std::ifstream in{out};
+    std::stringstream raw;
+    raw << in.rdbuf();
+    BOOST_TEST(raw.str().find("do-not-print-me") == std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(starts_ready_fast_and_stops_cleanly_on_sigint) {
+  temp_dir dir;
+  auto port = free_port();
+  auto out = dir.path() + "/out.jsonl";
+  auto started = std::chrono::steady_clock::now();
+  child_process child{{{"WEBHOOK_SECRET", "s3cret-value"},
+                       {"DATABASE_URL", "sqlite:////" + dir.path().substr(1) + "/nested/dir/app.db"},
+                       {"HOST", "127.0.0.1"},
+                       {"PORT", std::to_string(port)},
+                       {"LOG_LEVEL", "debug"}},
+                      out};
+  BOOST_TEST_REQUIRE(wait_ready(port, 2000ms));
+  auto ready_after = std::chrono::steady_clock::now() - started;
+  BOOST_TEST_MESSAGE("ready after " << std::chrono::duration_cast<std::chrono::milliseconds>(ready_after).count() << " ms");
+  auto body = webhook_body("p1");
+  BOOST_TEST(post(port, "/webhook", body, {{"X-Signature", hmac_sha256_hex("s3cret-value", body)}}).status == 200);
+  child.signal(SIGINT);
+  BOOST_TEST(child.wait_exit(5s) == 0);
+  auto lines = json_lines(out);
+  BOOST_TEST_REQUIRE(lines.size() >= 4u);
+  BOOST_TEST(lines.front()["msg"] == "starting");
+  BOOST_TEST(lines.back()["msg"] == "stopped");
+  std::ifstream in{out};
+  std::stringstream raw;
+  raw << in.rdbuf();
+  BOOST_TEST(raw.str().find("s3cret-value") == std::string::npos);
+  // Closed cleanly: the WAL was checkpointed into the main file and removed.
+  BOOST_TEST(!std::ifstream{dir.path() + "/nested/dir/app.db-wal"}.good());
+  BOOST_TEST(stored_ids(dir.path() + "/nested/dir/app.db") == (std::set<std::string>{"p1"}));
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_with_requests_in_flight) {
+  temp_dir dir;
+  auto port = free_port();
+  auto out = dir.path() + "/out.jsonl";
+  auto db = dir.path() + "/app.db";
+  child_process child{{{"WEBHOOK_SECRET", "k"},
+                       {"DATABASE_URL", "sqlite:///" + db},
+                       {"HOST", "127.0.0.1"},
+                       {"PORT", std::to_string(port)}},
+                      out};
+  BOOST_TEST_REQUIRE(wait_ready(port, 2000ms));
+
+  // Eight clients post unique messages until the server stops accepting.
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::set<std::string> acknowledged;
+  std::map<int, int> statuses;
+  std::atomic<int> unanswered{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c)
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < 100000 && !stop.load(); ++i) {
+        auto id = "c" + std::to_string(c) + "-" + std::to_string(i);
+        auto body = webhook_body(id);
+        std::unique_ptr<http_connection> connection;
+        try {
+          connection = std::make_unique<http_connection>(port);
+        } catch (const std::runtime_error&) {
+          return;  // refused: the server no longer accepts
+        }
+        try {
+          connection->send_raw(format_request({"POST", "/webhook", body, {{"X-Signature", hmac_sha256_hex("k", body)}}}, false));
+          auto r = connection->read_response();
+          std::lock_guard<std::mutex> lock{mutex};
+          if (!r) {
+            ++unanswered;
+            continue;
+          }
+          ++statuses[r->status];
+          if (r->status == 200) acknowledged.insert(id);
+        } catch (const std::runtime_error&) {
+          ++unanswered;
+        }
+      }
+    });
+  std::this_thread::sleep_for(500ms);
+  auto signalled = std::chrono::steady_clock::now();
+  child.signal(SIGTERM);
+  int code = child.wait_exit(5s);
+  auto exit_after = std::chrono::steady_clock::now() - signalled;
+  stop = true;
+  for (auto& t : clients) t.join();
+
+  BOOST_TEST(code == 0);
+  BOOST_TEST((exit_after < 5s));
+  BOOST_TEST_MESSAGE("exit after " << std::chrono::duration_cast<std::chrono::milliseconds>(exit_after).count()
+                     << " ms; acknowledged " << acknowledged.size() << ", unanswered " << unanswered.load());
+  BOOST_TEST(acknowledged.size() > 50u);
+  for (const auto& [status, count] : statuses)
+    BOOST_TEST((status == 200 || status == 503), "status " << status << " x" << count);
+  // Every 200 is in the database file.
+  auto stored = stored_ids(db);
+  for (const auto& id : acknowledged) BOOST_TEST(stored.count(id) == 1u, id);
+  auto lines = json_lines(out);
+  BOOST_TEST(lines.back()["msg"] == "stopped");
+}

@@ -113,6 +113,12 @@ std::variant<config, config_error> load_config(
 
   if (const auto raw = read(getenv, "WEBHOOK_SECRET")) cfg.webhook_secret = std::string(*raw);
 
+  if (const auto raw = read(getenv, "WEBHOOKD_BENCH_ROUTES")) {
+    if (*raw != "0" && *raw != "1")
+      return config_error{"WEBHOOKD_BENCH_ROUTES", "must be 0 or 1"};
+    cfg.bench_routes = *raw == "1";
+  }
+
   return cfg;
 }
 

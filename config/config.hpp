@@ -18,6 +18,8 @@ struct config {
   log_level level = log_level::info;
   std::string host = "0.0.0.0";
   std::uint16_t port = 8000;
+  // WEBHOOKD_BENCH_ROUTES=1 adds /_bench/null, the benchmark's yardstick.
+  bool bench_routes = false;
 };
 
 // Why startup cannot continue. `problem` describes the expected form and never

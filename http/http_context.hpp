@@ -18,10 +18,11 @@ inline constexpr std::size_t max_webhook_body = 64 * 1024;
 
 class http_context {
  public:
-  http_context(std::vector<bridge_actor> bridges, bool secret_configured,
+  http_context(std::vector<bridge_actor> bridges, bool secret_configured, bool bench_routes,
                service_metrics& metrics, json_logger& log)
     : bridges_(std::move(bridges)),
       secret_configured_(secret_configured),
+      bench_routes_(bench_routes),
       metrics_(metrics),
       log_(log) {}
 
@@ -29,6 +30,7 @@ class http_context {
   void dispatch(bridge_task task);
 
   bool secret_configured() const { return secret_configured_; }
+  bool bench_routes() const { return bench_routes_; }
   service_metrics& metrics() { return metrics_; }
   json_logger& log() { return log_; }
 
@@ -39,6 +41,7 @@ class http_context {
   std::vector<bridge_actor> bridges_;
   std::atomic<std::size_t> next_bridge_{0};
   bool secret_configured_;
+  bool bench_routes_;
   service_metrics& metrics_;
   json_logger& log_;
   std::atomic<int> in_flight_{0};

@@ -26,5 +26,6 @@ route_handler stats_route(http_context& ctx);
 route_handler live_route(http_context& ctx);
 route_handler ready_route(http_context& ctx);
 route_handler metrics_route(http_context& ctx);
+route_handler null_route(http_context& ctx);
 
 }  // namespace webhookd

@@ -1,5 +1,7 @@
 // webhookd: configuration from the environment, then the service until
 // SIGTERM or SIGINT.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -22,11 +24,22 @@ sigset_t block_stop_signals() {
   return signals;
 }
 
+// Each connection is a descriptor: take the hard limit, not the often tiny
+// soft default, so that many idle clients cannot starve real ones.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 int main() {
   using namespace webhookd;
   auto signals = block_stop_signals();
+  raise_descriptor_limit();
 
   auto loaded = load_config([](const char* name) { return std::getenv(name); });
   if (auto* error = std::get_if<config_error>(&loaded)) {

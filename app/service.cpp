@@ -98,7 +98,8 @@ void service::start() {
   impl_->spawn_actors();
   impl_->http_ctx = std::make_unique<http_context>(
     impl_->bridges, impl_->options.settings.webhook_secret.has_value(),
-    impl_->options.settings.bench_routes, impl_->metrics, impl_->log);
+    impl_->options.settings.bench_routes, impl_->options.http.max_in_flight, impl_->metrics,
+    impl_->log);
   impl_->server = std::make_unique<http_server>(impl_->options.http, *impl_->http_ctx);
   impl_->server->start();
 }

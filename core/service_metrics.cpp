@@ -16,7 +16,7 @@ constexpr std::array<webhook_result, webhook_result_count> all_webhook_results =
   webhook_result::created,          webhook_result::duplicate,
   webhook_result::invalid_signature, webhook_result::validation_error,
   webhook_result::body_too_large,   webhook_result::not_configured,
-  webhook_result::storage_unavailable,
+  webhook_result::storage_unavailable, webhook_result::overloaded,
 };
 
 }  // namespace
@@ -30,6 +30,7 @@ std::string_view to_string(webhook_result result) {
     case webhook_result::body_too_large: return "body_too_large";
     case webhook_result::not_configured: return "not_configured";
     case webhook_result::storage_unavailable: return "storage_unavailable";
+    case webhook_result::overloaded: return "overloaded";
   }
   return "unknown";
 }

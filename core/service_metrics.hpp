@@ -27,8 +27,9 @@ enum class webhook_result {
   body_too_large,
   not_configured,
   storage_unavailable,
+  overloaded,
 };
-inline constexpr std::size_t webhook_result_count = 7;
+inline constexpr std::size_t webhook_result_count = 8;
 std::string_view to_string(webhook_result result);
 
 // The instruments of one actor (or one instance of a pool).

@@ -54,15 +54,8 @@ std::shared_ptr<const std::string> exchange::shared_body() const {
 void exchange::reply(int status, std::string body, std::string_view content_type,
                      std::optional<std::string> retry_after) {
   if (answered_.exchange(true)) return;
-  auto response = request_->create_response(
-    restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(status)},
-                                 reason_phrase(status)});
-  response.append_header(restinio::http_field::content_type, std::string{content_type});
-  response.append_header("X-Request-ID", request_id_);
-  if (retry_after) response.append_header(restinio::http_field::retry_after, *retry_after);
-  response.set_body(std::move(body));
-  response.done();
-
+  // Count and log before handing the response over, so that a client that
+  // has its answer also finds it in /metrics.
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
   std::string method{request_->header().method().c_str()};
   ctx_.metrics().observe_request(method, route_, status, elapsed.count());
@@ -80,11 +73,24 @@ void exchange::reply(int status, std::string body, std::string_view content_type
     for (auto& [key, value] : log_fields_.items()) fields[key] = std::move(value);
     log.log(level, "request", std::move(fields));
   }
+  auto response = request_->create_response(
+    restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(status)},
+                                 reason_phrase(status)});
+  response.append_header(restinio::http_field::content_type, std::string{content_type});
+  response.append_header("X-Request-ID", request_id_);
+  if (retry_after) response.append_header(restinio::http_field::retry_after, *retry_after);
+  response.set_body(std::move(body));
+  response.done();
+
   ctx_.in_flight().fetch_sub(1, std::memory_order_relaxed);
 }
 
 void exchange::reply_json(int status, const nlohmann::json& body) {
   reply(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void exchange::reply_overloaded() {
+  reply(503, R"({"detail":"server overloaded"})", "application/json", std::string{"1"});
 }
 
 void exchange::reply_detail(int status, std::string_view detail) {

@@ -41,6 +41,8 @@ class exchange {
              std::optional<std::string> retry_after = std::nullopt);
   void reply_json(int status, const nlohmann::json& body);
   void reply_detail(int status, std::string_view detail);
+  // 503 {"detail":"server overloaded"} with Retry-After: 1.
+  void reply_overloaded();
 
  private:
   restinio::request_handle_t request_;

@@ -19,8 +19,9 @@ inline constexpr std::size_t max_webhook_body = 64 * 1024;
 class http_context {
  public:
   http_context(std::vector<bridge_actor> bridges, bool secret_configured, bool bench_routes,
-               service_metrics& metrics, json_logger& log)
+               int max_in_flight, service_metrics& metrics, json_logger& log)
     : bridges_(std::move(bridges)),
+      max_in_flight_(max_in_flight),
       secret_configured_(secret_configured),
       bench_routes_(bench_routes),
       metrics_(metrics),
@@ -36,10 +37,14 @@ class http_context {
 
   // Requests accepted but not yet answered; shutdown waits for zero.
   std::atomic<int>& in_flight() { return in_flight_; }
+  // True when more requests are in flight than the server takes on: the
+  // caller answers 503 + Retry-After instead of handing out more work.
+  bool over_capacity() const { return in_flight_.load(std::memory_order_relaxed) > max_in_flight_; }
 
  private:
   std::vector<bridge_actor> bridges_;
   std::atomic<std::size_t> next_bridge_{0};
+  int max_in_flight_;
   bool secret_configured_;
   bool bench_routes_;
   service_metrics& metrics_;

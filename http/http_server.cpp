@@ -14,6 +14,9 @@ namespace {
 // access log is ours), our router.
 struct server_traits : restinio::default_traits_t {
   using request_handler_t = router_t;
+  // Past max_connections, new connections wait in the kernel's backlog
+  // instead of costing memory and descriptors here.
+  static constexpr bool use_connection_count_limiter = true;
 };
 
 using server_t = restinio::http_server_t<server_traits>;
@@ -49,6 +52,7 @@ void http_server::start() {
     .write_http_response_timelimit(settings_.write_timeout)
     .handle_request_timeout(settings_.handle_timeout)
     .incoming_http_msg_limits(message_limits())
+    .max_parallel_connections(settings_.max_connections)
     .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& acceptor) {
       bound_port_ = acceptor.local_endpoint().port();
     });

@@ -23,6 +23,11 @@ struct http_settings {
   std::chrono::milliseconds write_timeout{10000};
   // Backstop behind the actors' own deadline.
   std::chrono::milliseconds handle_timeout{15000};
+  // Connections served at once; more wait in the accept backlog.
+  std::size_t max_connections = 4096;
+  // Requests accepted but not yet answered; past it, work routes answer 503
+  // with Retry-After at once instead of queueing without bound.
+  int max_in_flight = 1024;
 };
 
 class http_server {

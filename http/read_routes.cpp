@@ -30,6 +30,10 @@ std::optional<std::vector<std::pair<std::string, std::string>>> decode_query(
 route_handler messages_route(http_context& ctx) {
   return [&ctx](const restinio::request_handle_t& req) {
     auto ex = std::make_shared<exchange>(req, "/messages", ctx);
+    if (ctx.over_capacity()) {
+      ex->reply_overloaded();
+      return restinio::request_accepted();
+    }
     auto params = decode_query(*req);
     if (!params) {
       ex->reply_detail(400, "malformed query string");
@@ -53,6 +57,10 @@ route_handler messages_route(http_context& ctx) {
 route_handler stats_route(http_context& ctx) {
   return [&ctx](const restinio::request_handle_t& req) {
     auto ex = std::make_shared<exchange>(req, "/stats", ctx);
+    if (ctx.over_capacity()) {
+      ex->reply_overloaded();
+      return restinio::request_accepted();
+    }
     ctx.dispatch([ex](bridge_context& bc) {
       bc.self()
         ->request(bc.query(), bc.deadline(), stats_atom::value)

@@ -22,6 +22,14 @@ void finish_detail(const exchange_ptr& ex, webhook_result result, int status, st
   finish(ex, result, status, nlohmann::json{{"detail", detail}});
 }
 
+void finish_overloaded(const exchange_ptr& ex) {
+  auto& fields = ex->log_fields();
+  fields["dup"] = false;
+  fields["result"] = std::string{to_string(webhook_result::overloaded)};
+  ex->context().metrics().count_webhook(webhook_result::overloaded);
+  ex->reply_overloaded();
+}
+
 // The id is logged even when the request fails, to help trace a sender's
 // problem; an over-long one (possible on a 422) is cut to the valid maximum.
 void note_message_id(const exchange_ptr& ex, const webhook_parse_result& parsed) {
@@ -66,7 +74,8 @@ void verify_then_store(bridge_context& bc, const exchange_ptr& ex, std::string s
                         validation_error_body(parsed.errors));
         store(*bc, ex, std::move(*parsed.record));
       },
-      [ex](caf::error&) { ex->reply_detail(503, "service unavailable"); });
+      // The verifier did not answer in time: only under overload.
+      [ex](caf::error&) { finish_overloaded(ex); });
 }
 
 }  // namespace
@@ -80,6 +89,10 @@ route_handler webhook_route(http_context& ctx) {
     }
     if (req->body().size() > max_webhook_body) {
       finish_detail(ex, webhook_result::body_too_large, 413, "request body too large");
+      return restinio::request_accepted();
+    }
+    if (ctx.over_capacity()) {
+      finish_overloaded(ex);
       return restinio::request_accepted();
     }
     std::string signature;

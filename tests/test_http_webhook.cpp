@@ -261,3 +261,36 @@ BOOST_AUTO_TEST_CASE(webhook_log_lines_and_metrics) {
   BOOST_TEST(webhook_lines[1]["message_id"] == "logged");
   BOOST_TEST(webhook_lines[3]["message_id"] == "bad");
 }
+
+BOOST_AUTO_TEST_CASE(over_capacity_answers_503_with_retry_after) {
+  service_setup setup;
+  // No request may be in flight besides the one being answered: every work
+  // route is over capacity, health and metrics are not.
+  setup.tune = [](service_options& options) { options.http.max_in_flight = 0; };
+  setup.wait_for_storage = false;
+  test_service svc{setup};
+  for (const auto& target : {"/messages", "/stats"}) {
+    auto r = get(svc.port(), target);
+    BOOST_TEST(r.status == 503, target);
+    BOOST_TEST(r.header("retry-after").value_or("") == "1", target);
+    BOOST_TEST(body_of(r) == json({{"detail", "server overloaded"}}), target);
+  }
+  auto r = svc.post_webhook(webhook_body("overload"));
+  BOOST_TEST(r.status == 503);
+  BOOST_TEST(r.header("retry-after").value_or("") == "1");
+  BOOST_TEST(body_of(r) == json({{"detail", "server overloaded"}}));
+  BOOST_TEST(get(svc.port(), "/health/live").status == 200);
+  auto metrics = get(svc.port(), "/metrics");
+  BOOST_TEST(metrics.status == 200);
+  BOOST_TEST(metrics.body.find("webhook_requests_total{result=\"overloaded\"} 1") != std::string::npos);
+  svc.stop();
+  bool logged = false;
+  for (const auto& line : svc.log_lines())
+    if (line.value("path", "") == "/webhook") {
+      BOOST_TEST(line["result"] == "overloaded");
+      BOOST_TEST(line["dup"] == false);
+      BOOST_TEST(!line.contains("message_id"));  // the body was never parsed
+      logged = true;
+    }
+  BOOST_TEST(logged);
+}

@@ -38,6 +38,7 @@ test_service::test_service(service_setup setup) {
   cfg.port = 0;
   auto options = default_options(cfg);
   options.storage_retry_interval = std::chrono::milliseconds{100};
+  if (setup.tune) setup.tune(options);
   service_ = std::make_unique<service>(options, *log_);
   service_->start();
   port_ = service_->port();

@@ -41,6 +41,8 @@ struct service_setup {
   bool wait_for_storage = true;  // block until the storage actor has opened the database
   // Runs on the temp dir before the service starts (to plant obstacles).
   std::function<void(const std::string& dir)> before_start;
+  // Adjusts the service options (limits, pool sizes) before start.
+  std::function<void(service_options&)> tune;
 };
 
 class test_service {

@@ -5,8 +5,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 #include <variant>
 
+#include "app/inspect.hpp"
 #include "app/service.hpp"
 #include "config/config.hpp"
 #include "core/json_logger.hpp"
@@ -36,8 +38,14 @@ void raise_descriptor_limit() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   using namespace webhookd;
+  if (argc > 1 && std::string_view{argv[1]} == "inspect") return run_inspect(argc - 1, argv + 1);
+  if (argc > 1) {
+    std::fprintf(stderr, "usage: webhookd            run the service (configured by the environment)\n"
+                         "       webhookd inspect [http://HOST:PORT] [--watch]\n");
+    return 2;
+  }
   auto signals = block_stop_signals();
   raise_descriptor_limit();
 

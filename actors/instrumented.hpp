@@ -1,41 +1,60 @@
-// Wraps an actor's message handlers so that every message is counted, timed
-// and followed by a mailbox-depth sample, in one place instead of by hand in
-// each handler. CAF deduces a handler's message signature from its call
-// operator, so the wrapper re-exposes exactly the wrapped lambda's parameters.
+// Measurement of every actor in one place. Each behaviour starts with
+// watch_actor() and wraps each of its handlers in instrumented(): every
+// message is then counted, timed and followed by a mailbox-depth sample, and
+// error answers, exceptions and the actor's exit are recorded. CAF deduces a
+// handler's message signature from its call operator, so the wrapper
+// re-exposes exactly the wrapped lambda's parameters.
 #pragma once
 
 #include <chrono>
+#include <exception>
+#include <memory>
+#include <string>
 #include <type_traits>
 #include <utility>
 
+#include <caf/error.hpp>
 #include <caf/result.hpp>
 
-#include "core/service_metrics.hpp"
+#include "core/actor_probe.hpp"
+#include "messages/errors.hpp"
 
 namespace webhookd {
 
+using probe_ptr = std::shared_ptr<actor_probe>;
+
+// Records the actor's kind and, when it terminates, its exit.
+template <class Self>
+void watch_actor(Self* self, const probe_ptr& probe, const char* kind) {
+  probe->set_kind(kind);
+  self->attach_functor([probe](const caf::error&) { probe->record_exit(); });
+}
+
 namespace detail {
+
+// Safe to show an operator: our own codes by name, CAF's by its text.
+inline std::string describe(const caf::error& err) {
+  if (is_error(err, webhookd_errc::storage_unavailable)) return "storage unavailable";
+  return caf::to_string(err);
+}
 
 // Records one handled message when it goes out of scope (also on exceptions).
 template <class Self>
 class handling_scope {
  public:
-  handling_scope(Self* self, const actor_instruments& inst)
-    : self_(self), inst_(inst), start_(std::chrono::steady_clock::now()) {}
+  handling_scope(Self* self, actor_probe& probe)
+    : self_(self), probe_(probe), start_(std::chrono::steady_clock::now()) {}
   handling_scope(const handling_scope&) = delete;
   handling_scope& operator=(const handling_scope&) = delete;
   ~handling_scope() {
-    std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start_;
-    inst_.handled->Increment();
-    inst_.handling_seconds->Observe(spent.count());
     // size() drains the lock-free inbox into the actor's own queue: only the
     // owning actor may call it, which is exactly where we are.
-    inst_.mailbox_depth->Set(static_cast<double>(self_->mailbox().size()));
+    probe_.record(std::chrono::steady_clock::now() - start_, self_->mailbox().size());
   }
 
  private:
   Self* self_;
-  const actor_instruments& inst_;
+  actor_probe& probe_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -46,42 +65,42 @@ struct is_caf_result<caf::result<Ts...>> : std::true_type {};
 
 // Calls the handler; an error answer or an exception counts as a failure.
 template <class R, class F, class... Args>
-R call_counting_failures(const actor_instruments& inst, F& f, Args&&... args) {
+R call_counting_failures(actor_probe& probe, F& f, Args&&... args) {
   try {
     if constexpr (is_caf_result<R>::value) {
       R answer = f(std::forward<Args>(args)...);
-      if (answer.flag == caf::rt_error) inst.failures->Increment();
+      if (answer.flag == caf::rt_error) probe.record_failure(describe(answer.err));
       return answer;
     } else {
       return f(std::forward<Args>(args)...);
     }
   } catch (...) {
-    inst.failures->Increment();
+    probe.record_failure("unhandled exception");
     throw;
   }
 }
 
 template <class Self, class F, class R, class... Args>
-auto wrap_handler(Self* self, actor_instruments inst, F f, R (F::*)(Args...) const) {
-  return [self, inst, f = std::move(f)](Args... args) -> R {
-    handling_scope<Self> scope{self, inst};
-    return call_counting_failures<R>(inst, f, std::forward<Args>(args)...);
+auto wrap_handler(Self* self, probe_ptr probe, F f, R (F::*)(Args...) const) {
+  return [self, probe, f = std::move(f)](Args... args) -> R {
+    handling_scope<Self> scope{self, *probe};
+    return call_counting_failures<R>(*probe, f, std::forward<Args>(args)...);
   };
 }
 
 template <class Self, class F, class R, class... Args>
-auto wrap_handler(Self* self, actor_instruments inst, F f, R (F::*)(Args...)) {
-  return [self, inst, f = std::move(f)](Args... args) mutable -> R {
-    handling_scope<Self> scope{self, inst};
-    return call_counting_failures<R>(inst, f, std::forward<Args>(args)...);
+auto wrap_handler(Self* self, probe_ptr probe, F f, R (F::*)(Args...)) {
+  return [self, probe, f = std::move(f)](Args... args) mutable -> R {
+    handling_scope<Self> scope{self, *probe};
+    return call_counting_failures<R>(*probe, f, std::forward<Args>(args)...);
   };
 }
 
 }  // namespace detail
 
 template <class Self, class F>
-auto instrumented(Self* self, const actor_instruments& inst, F handler) {
-  return detail::wrap_handler(self, inst, std::move(handler), &F::operator());
+auto instrumented(Self* self, const probe_ptr& probe, F handler) {
+  return detail::wrap_handler(self, probe, std::move(handler), &F::operator());
 }
 
 }  // namespace webhookd

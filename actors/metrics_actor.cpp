@@ -10,10 +10,13 @@ namespace webhookd {
 
 namespace {
 
-metrics_actor::behavior_type metrics_renderer(metrics_actor::pointer self, service_metrics* metrics) {
-  auto instruments = metrics->actor("metrics", "0");
+metrics_actor::behavior_type metrics_renderer(metrics_actor::pointer self, service_metrics* metrics,
+                                              std::string database_path) {
+  auto probe = metrics->actor("metrics", "0");
+  watch_actor(self, probe, "scheduled");
   return {
-    instrumented(self, instruments, [metrics](render_atom) {
+    instrumented(self, probe, [metrics, database_path](render_atom) {
+      metrics->refresh_sampled(database_path);
       std::ostringstream out;
       prometheus::TextSerializer{}.Serialize(out, metrics->registry().Collect());
       return out.str();
@@ -23,8 +26,9 @@ metrics_actor::behavior_type metrics_renderer(metrics_actor::pointer self, servi
 
 }  // namespace
 
-metrics_actor spawn_metrics(caf::actor_system& sys, service_metrics& metrics) {
-  return sys.spawn(metrics_renderer, &metrics);
+metrics_actor spawn_metrics(caf::actor_system& sys, service_metrics& metrics,
+                            std::string database_path) {
+  return sys.spawn(metrics_renderer, &metrics, std::move(database_path));
 }
 
 }  // namespace webhookd

@@ -164,17 +164,18 @@ stats_snapshot read_stats(query_state& st) {
 }
 
 query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self, std::string path,
-                                 actor_instruments instruments, json_logger* log) {
+                                 probe_ptr probe, json_logger* log) {
+  watch_actor(self, probe, "detached");
   self->state.path = std::move(path);
   self->state.log = log;
   return {
-    instrumented(self, instruments,
+    instrumented(self, probe,
                  [self](list_atom, const message_query& q) -> caf::result<message_page> {
                    auto& st = self->state;
                    return read_snapshot<message_page>(
                      st, [&](sqlite::connection& db) { return list_messages(st, db, q); });
                  }),
-    instrumented(self, instruments, [self](stats_atom) -> caf::result<stats_snapshot> {
+    instrumented(self, probe, [self](stats_atom) -> caf::result<stats_snapshot> {
       auto& st = self->state;
       return read_snapshot<stats_snapshot>(st, [&](sqlite::connection&) { return read_stats(st); });
     }),

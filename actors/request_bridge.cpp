@@ -17,12 +17,13 @@ struct bridge_state {
 
 bridge_actor::behavior_type bridge(bridge_actor::stateful_pointer<bridge_state> self,
                                    actor_directory actors, std::chrono::milliseconds deadline,
-                                   actor_instruments instruments) {
+                                   probe_ptr probe) {
+  watch_actor(self, probe, "scheduled");
   auto& st = self->state;
   st.actors = std::make_unique<actor_directory>(std::move(actors));
   st.context = std::make_unique<bridge_context>(self, *st.actors, deadline);
   return {
-    instrumented(self, instruments, [self](run_atom, const bridge_task& task) {
+    instrumented(self, probe, [self](run_atom, const bridge_task& task) {
       task(*self->state.context);
     }),
   };

@@ -1,5 +1,6 @@
 #include "actors/storage_actor.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 #include <vector>
@@ -43,6 +44,10 @@ struct storage_state {
 };
 
 using storage_pointer = storage_impl::stateful_pointer<storage_state>;
+
+double unix_now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 void schedule_reopen(storage_pointer self) {
   auto& st = self->state;
@@ -97,6 +102,8 @@ void try_open(storage_pointer self) {
     st.insert = db.prepare(
       "INSERT INTO messages (message_id, from_msisdn, to_msisdn, ts, text, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (message_id) DO NOTHING");
+    auto totals = db.prepare("SELECT messages FROM message_totals WHERE id = 1");
+    st.metrics->rows_stored().Set(totals.step() ? static_cast<double>(totals.column_int(0)) : 0.0);
     st.db = std::move(db);
     st.log->log(log_level::info, "storage ready",
                 {{"path", path}, {"schema_version", current_schema_version}});
@@ -148,6 +155,9 @@ void flush(storage_pointer self) {
   std::chrono::duration<double> spent = std::chrono::steady_clock::now() - started;
   st.metrics->commit_seconds().Observe(spent.count());
   st.metrics->rows_per_commit().Observe(static_cast<double>(batch.size()));
+  auto created = std::count(outcomes.begin(), outcomes.end(), store_outcome::created);
+  st.metrics->rows_stored().Increment(static_cast<double>(created));
+  st.metrics->last_commit_time().Set(unix_now_seconds());
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].promise.deliver(outcomes[i]);
 }
 
@@ -170,10 +180,17 @@ storage_impl::behavior_type storage(storage_pointer self, storage_settings setti
   st.settings = std::move(settings);
   st.metrics = metrics;
   st.log = log;
-  auto instruments = metrics->actor("storage", "0");
+  auto probe = metrics->actor("storage", "0");
+  watch_actor(self, probe, "detached");
   try_open(self);
+  // Asked to stop: commit and answer what is already batched first, so no
+  // accepted store is left without an answer.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    flush(self);
+    self->quit(msg.reason);
+  });
   return {
-    instrumented(self, instruments,
+    instrumented(self, probe,
                  [self](store_atom, message_record& record) -> caf::result<store_outcome> {
                    auto& st = self->state;
                    if (!st.available()) return store_outcome::unavailable;
@@ -187,9 +204,9 @@ storage_impl::behavior_type storage(storage_pointer self, storage_settings setti
                    }
                    return promise;
                  }),
-    instrumented(self, instruments, [self](health_atom) { return check_health(self); }),
-    instrumented(self, instruments, [self](flush_atom) { flush(self); }),
-    instrumented(self, instruments,
+    instrumented(self, probe, [self](health_atom) { return check_health(self); }),
+    instrumented(self, probe, [self](flush_atom) { flush(self); }),
+    instrumented(self, probe,
                  [self](reopen_atom) {
                    self->state.reopen_scheduled = false;
                    if (!self->state.available()) try_open(self);

@@ -8,9 +8,10 @@ namespace webhookd {
 namespace {
 
 verifier_actor::behavior_type verifier(verifier_actor::pointer self, std::string secret,
-                                       actor_instruments instruments) {
+                                       probe_ptr probe) {
+  watch_actor(self, probe, "scheduled");
   return {
-    instrumented(self, instruments,
+    instrumented(self, probe,
                  [secret](verify_atom, const shared_body& body, const std::string& signature) {
                    return body != nullptr && signature_matches(secret, *body, signature);
                  }),
@@ -20,8 +21,8 @@ verifier_actor::behavior_type verifier(verifier_actor::pointer self, std::string
 }  // namespace
 
 verifier_actor spawn_verifier(caf::actor_system& sys, std::string secret,
-                              actor_instruments instruments) {
-  return sys.spawn(verifier, std::move(secret), instruments);
+                              std::shared_ptr<actor_probe> probe) {
+  return sys.spawn(verifier, std::move(secret), std::move(probe));
 }
 
 }  // namespace webhookd

@@ -2,6 +2,7 @@
 // them runs on CAF's scheduler beside the (detached) storage actor.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <caf/actor_system.hpp>
@@ -12,6 +13,6 @@
 namespace webhookd {
 
 verifier_actor spawn_verifier(caf::actor_system& sys, std::string secret,
-                              actor_instruments instruments);
+                              std::shared_ptr<actor_probe> probe);
 
 }  // namespace webhookd

@@ -63,7 +63,7 @@ struct service::impl {
     actors.storage = spawn_storage(sys, {cfg.database_path, options.storage_retry_interval}, metrics, log);
     for (unsigned i = 0; i < options.queries; ++i)
       actors.queries.push_back(spawn_query(sys, cfg.database_path, static_cast<int>(i), metrics, log));
-    actors.metrics = spawn_metrics(sys, metrics);
+    actors.metrics = spawn_metrics(sys, metrics, cfg.database_path);
     actors.null = spawn_null(sys);
     for (unsigned i = 0; i < options.bridges; ++i)
       bridges.push_back(spawn_bridge(sys, actors, options.actor_deadline, static_cast<int>(i), metrics));
@@ -96,10 +96,9 @@ service::~service() { shutdown(std::chrono::milliseconds{0}); }
 
 void service::start() {
   impl_->spawn_actors();
-  impl_->http_ctx = std::make_unique<http_context>(
-    impl_->bridges, impl_->options.settings.webhook_secret.has_value(),
-    impl_->options.settings.bench_routes, impl_->options.http.max_in_flight, impl_->metrics,
-    impl_->log);
+  impl_->http_ctx = std::make_unique<http_context>(impl_->bridges, impl_->options.settings,
+                                                   impl_->options.http.max_in_flight,
+                                                   impl_->metrics, impl_->log);
   impl_->server = std::make_unique<http_server>(impl_->options.http, *impl_->http_ctx);
   impl_->server->start();
 }

@@ -113,10 +113,12 @@ std::variant<config, config_error> load_config(
 
   if (const auto raw = read(getenv, "WEBHOOK_SECRET")) cfg.webhook_secret = std::string(*raw);
 
-  if (const auto raw = read(getenv, "WEBHOOKD_BENCH_ROUTES")) {
-    if (*raw != "0" && *raw != "1")
-      return config_error{"WEBHOOKD_BENCH_ROUTES", "must be 0 or 1"};
-    cfg.bench_routes = *raw == "1";
+  for (auto [name, flag] : {std::pair{"WEBHOOKD_BENCH_ROUTES", &cfg.bench_routes},
+                            std::pair{"DEBUG_ENDPOINTS", &cfg.debug_endpoints}}) {
+    if (const auto raw = read(getenv, name)) {
+      if (*raw != "0" && *raw != "1") return config_error{name, "must be 0 or 1"};
+      *flag = *raw == "1";
+    }
   }
 
   return cfg;

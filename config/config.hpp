@@ -20,6 +20,8 @@ struct config {
   std::uint16_t port = 8000;
   // WEBHOOKD_BENCH_ROUTES=1 adds /_bench/null, the benchmark's yardstick.
   bool bench_routes = false;
+  // DEBUG_ENDPOINTS=1 adds GET /debug/actors (actor figures for `webhookd inspect`).
+  bool debug_endpoints = false;
 };
 
 // Why startup cannot continue. `problem` describes the expected form and never

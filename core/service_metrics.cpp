@@ -1,10 +1,18 @@
 #include "core/service_metrics.hpp"
 
+#include <sys/stat.h>
+
 #include <prometheus/counter.h>
+
+#include "core/process_stats.hpp"
 
 namespace webhookd {
 
 namespace {
+
+prometheus::Gauge& gauge(prometheus::Registry& registry, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
 
 // Fine enough at the low end to tell 1 ms from 10 ms, wide enough for slow disks.
 prometheus::Histogram::BucketBoundaries latency_buckets() {
@@ -68,6 +76,10 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
                        .Name("webhookd_actor_failures_total")
                        .Help("Messages an actor could not handle (errors answered or raised).")
                        .Register(*registry_);
+  actor_exits_ = &prometheus::BuildCounter()
+                    .Name("webhookd_actor_exits_total")
+                    .Help("Times an actor terminated (at shutdown, or by failure).")
+                    .Register(*registry_);
 
   commit_seconds_ = &prometheus::BuildHistogram()
                        .Name("webhookd_storage_commit_seconds")
@@ -79,6 +91,57 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
                         .Help("Insert requests grouped into one storage transaction.")
                         .Register(*registry_)
                         .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  rows_stored_ = &gauge(*registry_, "webhookd_storage_rows", "Messages stored in the database.");
+  last_commit_time_ = &gauge(*registry_, "webhookd_storage_last_commit_timestamp_seconds",
+                             "Unix time of the last successful storage commit (0: none yet).");
+  auto& file_bytes = prometheus::BuildGauge()
+                       .Name("webhookd_storage_file_bytes")
+                       .Help("Size of the database files on disk.")
+                       .Register(*registry_);
+  database_bytes_ = &file_bytes.Add({{"file", "database"}});
+  wal_bytes_ = &file_bytes.Add({{"file", "wal"}});
+
+  resident_bytes_ = &gauge(*registry_, "process_resident_memory_bytes", "Resident memory size in bytes.");
+  virtual_bytes_ = &gauge(*registry_, "process_virtual_memory_bytes", "Virtual memory size in bytes.");
+  cpu_seconds_ = &prometheus::BuildCounter()
+                    .Name("process_cpu_seconds_total")
+                    .Help("Total user and system CPU time spent in seconds.")
+                    .Register(*registry_)
+                    .Add({});
+  open_fds_ = &gauge(*registry_, "process_open_fds", "Number of open file descriptors.");
+  max_fds_ = &gauge(*registry_, "process_max_fds", "Maximum number of open file descriptors.");
+  threads_ = &gauge(*registry_, "process_threads", "Number of OS threads in the process.");
+  start_time_ = &gauge(*registry_, "process_start_time_seconds",
+                       "Start time of the process since unix epoch in seconds.");
+  prometheus::BuildGauge()
+    .Name("webhookd_build_info")
+    .Help("Always 1; the labels say which build is running.")
+    .Register(*registry_)
+    .Add({{"version", WEBHOOKD_VERSION}, {"revision", WEBHOOKD_REVISION}})
+    .Set(1);
+}
+
+void service_metrics::refresh_sampled(const std::string& database_path) {
+  auto file_size = [](const std::string& path) {
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0 ? static_cast<double>(info.st_size) : 0.0;
+  };
+  database_bytes_->Set(file_size(database_path));
+  wal_bytes_->Set(file_size(database_path + "-wal"));
+  if (auto stats = read_process_stats()) {
+    resident_bytes_->Set(static_cast<double>(stats->resident_bytes));
+    virtual_bytes_->Set(static_cast<double>(stats->virtual_bytes));
+    // Counters only go up: add what was spent since the last render.
+    std::lock_guard<std::mutex> lock{probes_mutex_};
+    if (stats->cpu_seconds > cpu_seconds_seen_) {
+      cpu_seconds_->Increment(stats->cpu_seconds - cpu_seconds_seen_);
+      cpu_seconds_seen_ = stats->cpu_seconds;
+    }
+    open_fds_->Set(static_cast<double>(stats->open_fds));
+    max_fds_->Set(static_cast<double>(stats->max_fds));
+    threads_->Set(static_cast<double>(stats->threads));
+    start_time_->Set(stats->start_time_seconds);
+  }
 }
 
 void service_metrics::observe_request(std::string_view method, std::string_view route,
@@ -96,14 +159,27 @@ void service_metrics::count_webhook(webhook_result result) {
   webhook_results_[static_cast<std::size_t>(result)]->Increment();
 }
 
-actor_instruments service_metrics::actor(const std::string& name, const std::string& instance) {
+std::shared_ptr<actor_probe> service_metrics::actor(const std::string& name,
+                                                   const std::string& instance) {
+  std::lock_guard<std::mutex> lock{probes_mutex_};
+  for (const auto& probe : probes_)
+    if (probe->name() == name && probe->instance() == instance) return probe;
   prometheus::Labels labels{{"actor", name}, {"instance", instance}};
-  return actor_instruments{
-    &actor_handled_->Add(labels),
-    &actor_mailbox_->Add(labels),
-    &actor_seconds_->Add(labels, latency_buckets()),
-    &actor_failures_->Add(labels),
-  };
+  auto probe = std::make_shared<actor_probe>(
+    name, instance,
+    actor_probe::instruments{&actor_handled_->Add(labels), &actor_mailbox_->Add(labels),
+                             &actor_seconds_->Add(labels, latency_buckets()),
+                             &actor_failures_->Add(labels), &actor_exits_->Add(labels)});
+  probes_.push_back(probe);
+  return probe;
+}
+
+std::vector<actor_probe_snapshot> service_metrics::actor_snapshots() const {
+  std::lock_guard<std::mutex> lock{probes_mutex_};
+  std::vector<actor_probe_snapshot> out;
+  out.reserve(probes_.size());
+  for (const auto& probe : probes_) out.push_back(probe->snapshot());
+  return out;
 }
 
 }  // namespace webhookd

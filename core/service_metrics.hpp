@@ -9,12 +9,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <mutex>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include "core/actor_probe.hpp"
 
 namespace webhookd {
 
@@ -32,13 +36,6 @@ enum class webhook_result {
 inline constexpr std::size_t webhook_result_count = 8;
 std::string_view to_string(webhook_result result);
 
-// The instruments of one actor (or one instance of a pool).
-struct actor_instruments {
-  prometheus::Counter* handled = nullptr;
-  prometheus::Gauge* mailbox_depth = nullptr;
-  prometheus::Histogram* handling_seconds = nullptr;
-  prometheus::Counter* failures = nullptr;
-};
 
 class service_metrics {
  public:
@@ -52,11 +49,20 @@ class service_metrics {
                        double seconds);
   void count_webhook(webhook_result result);
 
-  // Instruments for actor `name`, instance `instance` of its pool.
-  actor_instruments actor(const std::string& name, const std::string& instance);
+  // The probe of actor `name`, instance `instance` of its pool (created on
+  // first use, the same object afterwards).
+  std::shared_ptr<actor_probe> actor(const std::string& name, const std::string& instance);
+  // Every actor's figures, in creation order, for /debug/actors.
+  std::vector<actor_probe_snapshot> actor_snapshots() const;
 
   prometheus::Histogram& commit_seconds() { return *commit_seconds_; }
   prometheus::Histogram& rows_per_commit() { return *rows_per_commit_; }
+  prometheus::Gauge& rows_stored() { return *rows_stored_; }
+  prometheus::Gauge& last_commit_time() { return *last_commit_time_; }
+
+  // Figures read on demand rather than pushed: process resources from /proc
+  // and the sizes of the database and WAL files. Called before each render.
+  void refresh_sampled(const std::string& database_path);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -67,8 +73,23 @@ class service_metrics {
   prometheus::Family<prometheus::Gauge>* actor_mailbox_;
   prometheus::Family<prometheus::Histogram>* actor_seconds_;
   prometheus::Family<prometheus::Counter>* actor_failures_;
+  prometheus::Family<prometheus::Counter>* actor_exits_;
+  mutable std::mutex probes_mutex_;
+  std::vector<std::shared_ptr<actor_probe>> probes_;
   prometheus::Histogram* commit_seconds_;
   prometheus::Histogram* rows_per_commit_;
+  prometheus::Gauge* rows_stored_;
+  prometheus::Gauge* last_commit_time_;
+  prometheus::Gauge* database_bytes_;
+  prometheus::Gauge* wal_bytes_;
+  prometheus::Gauge* resident_bytes_;
+  prometheus::Gauge* virtual_bytes_;
+  prometheus::Counter* cpu_seconds_;
+  double cpu_seconds_seen_ = 0;
+  prometheus::Gauge* open_fds_;
+  prometheus::Gauge* max_fds_;
+  prometheus::Gauge* threads_;
+  prometheus::Gauge* start_time_;
 };
 
 }  // namespace webhookd

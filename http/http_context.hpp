@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "config/config.hpp"
 #include "core/json_logger.hpp"
 #include "core/service_metrics.hpp"
 #include "messages/interfaces.hpp"
@@ -18,12 +19,13 @@ inline constexpr std::size_t max_webhook_body = 64 * 1024;
 
 class http_context {
  public:
-  http_context(std::vector<bridge_actor> bridges, bool secret_configured, bool bench_routes,
-               int max_in_flight, service_metrics& metrics, json_logger& log)
+  http_context(std::vector<bridge_actor> bridges, const config& settings, int max_in_flight,
+               service_metrics& metrics, json_logger& log)
     : bridges_(std::move(bridges)),
       max_in_flight_(max_in_flight),
-      secret_configured_(secret_configured),
-      bench_routes_(bench_routes),
+      secret_configured_(settings.webhook_secret.has_value()),
+      bench_routes_(settings.bench_routes),
+      debug_endpoints_(settings.debug_endpoints),
       metrics_(metrics),
       log_(log) {}
 
@@ -32,6 +34,7 @@ class http_context {
 
   bool secret_configured() const { return secret_configured_; }
   bool bench_routes() const { return bench_routes_; }
+  bool debug_endpoints() const { return debug_endpoints_; }
   service_metrics& metrics() { return metrics_; }
   json_logger& log() { return log_; }
 
@@ -47,6 +50,7 @@ class http_context {
   int max_in_flight_;
   bool secret_configured_;
   bool bench_routes_;
+  bool debug_endpoints_;
   service_metrics& metrics_;
   json_logger& log_;
   std::atomic<int> in_flight_{0};

@@ -37,6 +37,8 @@ std::unique_ptr<router_t> make_router(http_context& ctx) {
   add_route(*router, ctx, "/health/live", restinio::http_method_get(), live_route(ctx));
   add_route(*router, ctx, "/health/ready", restinio::http_method_get(), ready_route(ctx));
   add_route(*router, ctx, "/metrics", restinio::http_method_get(), metrics_route(ctx));
+  if (ctx.debug_endpoints())
+    add_route(*router, ctx, "/debug/actors", restinio::http_method_get(), debug_actors_route(ctx));
   if (ctx.bench_routes())
     add_route(*router, ctx, "/_bench/null", restinio::http_method_post(), null_route(ctx));
   router->non_matched_request_handler(fixed_reply(ctx, unmatched_route, 404, "Not Found"));

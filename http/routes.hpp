@@ -27,5 +27,6 @@ route_handler live_route(http_context& ctx);
 route_handler ready_route(http_context& ctx);
 route_handler metrics_route(http_context& ctx);
 route_handler null_route(http_context& ctx);
+route_handler debug_actors_route(http_context& ctx);
 
 }  // namespace webhookd

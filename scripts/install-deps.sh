@@ -10,12 +10,13 @@ packages=(
   libboost-test-dev
   curl jq
 )
-# Extra groups, asked for by name: `install-deps.sh bench` adds wrk, `fuzz` adds clang.
+# Extra groups, asked for by name: `test` adds what the test suite drives (a real
+# Prometheus), `bench` adds wrk, `fuzz` adds clang.
 for extra in "$@"; do
   case "$extra" in
     bench) packages+=(wrk) ;;
     fuzz) packages+=(clang libclang-rt-dev) ;;
-    prometheus) packages+=(prometheus) ;;
+    test) packages+=(prometheus) ;;  # tests/prometheus_integration.sh: prometheus + promtool
     *) echo "install-deps: unknown group '$extra'" >&2; exit 2 ;;
   esac
 done

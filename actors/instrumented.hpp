@@ -100,7 +100,15 @@ auto wrap_handler(Self* self, probe_ptr probe, F f, R (F::*)(Args...)) {
 
 template <class Self, class F>
 auto instrumented(Self* self, const probe_ptr& probe, F handler) {
+#if WEBHOOKD_ACTOR_PROBES
   return detail::wrap_handler(self, probe, std::move(handler), &F::operator());
+#else
+  // Built without probes (-DWEBHOOKD_ACTOR_PROBES=OFF), only to measure what
+  // they cost: the handler runs bare.
+  (void)self;
+  (void)probe;
+  return handler;
+#endif
 }
 
 }  // namespace webhookd

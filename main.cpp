@@ -1,5 +1,6 @@
 // webhookd: configuration from the environment, then the service until
 // SIGTERM or SIGINT.
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -48,6 +49,14 @@ int main(int argc, char** argv) {
   }
   auto signals = block_stop_signals();
   raise_descriptor_limit();
+  // glibc gives each thread that allocates its own arena; with a dozen threads
+  // that multiplies freed-but-kept memory. Two arenas keep resident memory
+  // bounded at no measurable cost to throughput.
+  mallopt(M_ARENA_MAX, 2);
+  // A write past the file-size limit (RLIMIT_FSIZE) must fail with EFBIG, so
+  // that SQLite reports it and the storage actor answers 503 and retries, as on
+  // a full disk; by default SIGXFSZ would kill the process instead.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   auto loaded = load_config([](const char* name) { return std::getenv(name); });
   if (auto* error = std::get_if<config_error>(&loaded)) {

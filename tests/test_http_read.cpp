@@ -341,3 +341,41 @@ BOOST_AUTO_TEST_CASE(hostile_requests_get_clean_answers) {
   }
   BOOST_TEST(get(svc.port(), "/health/live").status == 200);
 }
+
+BOOST_AUTO_TEST_CASE(debug_actors_is_off_by_default_and_leaks_nothing) {
+  {
+    test_service svc;
+    BOOST_TEST(get(svc.port(), "/debug/actors").status == 404);
+  }
+  service_setup setup;
+  setup.tune = [](service_options& options) { options.settings.debug_endpoints = true; };
+  test_service svc{setup};
+  const std::string text = "private message text 7f3e";
+  BOOST_TEST(svc.post_webhook(webhook_body("dbg", "+1", "2025-01-15T10:00:00Z", text)).status == 200);
+  BOOST_TEST(post(svc.port(), "/webhook", webhook_body("dbg2"), {{"X-Signature", "123"}}).status == 401);
+  BOOST_TEST(get(svc.port(), "/messages?q=private").status == 200);
+  auto r = get(svc.port(), "/debug/actors");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(r.body.find(test_secret) == std::string::npos);
+  BOOST_TEST(r.body.find(text) == std::string::npos);
+  BOOST_TEST(r.body.find(svc.database_path()) == std::string::npos);
+  auto body = body_of(r);
+  BOOST_TEST(body["in_flight"] == 0);
+  std::set<std::string> names;
+  for (const auto& actor : body["actors"]) {
+    names.insert(actor["name"].get<std::string>() + "/" + actor["instance"].get<std::string>());
+    BOOST_TEST(actor["handled"].is_number_unsigned());
+    BOOST_TEST(actor["mailbox_depth"].is_number_unsigned());
+    BOOST_TEST(actor["p99_ms"].get<double>() >= actor["p50_ms"].get<double>());
+    BOOST_TEST((actor["kind"] == "scheduled" || actor["kind"] == "detached"));
+  }
+  BOOST_TEST(names == (std::set<std::string>{"verifier/0", "verifier/1", "storage/0", "query/0", "query/1",
+                                              "bridge/0", "bridge/1", "metrics/0"}));
+  for (const auto& actor : body["actors"])
+    if (actor["name"] == "storage") {
+      BOOST_TEST(actor["kind"] == "detached");
+      BOOST_TEST(actor["handled"].get<int>() >= 2);  // the store and the flush that committed it
+      BOOST_TEST(actor["handled_last_minute"].get<int>() >= 2);
+      BOOST_TEST(actor["p99_ms"].get<double>() > 0.0);
+    }
+}

@@ -250,3 +250,39 @@ BOOST_AUTO_TEST_CASE(sigterm_with_requests_in_flight) {
   auto lines = json_lines(out);
   BOOST_TEST(lines.back()["msg"] == "stopped");
 }
+
+BOOST_AUTO_TEST_CASE(inspect_prints_one_row_per_actor) {
+  temp_dir dir;
+  auto port = free_port();
+  child_process child{{{"WEBHOOK_SECRET", "k"},
+                       {"DATABASE_URL", "sqlite:///" + dir.path() + "/app.db"},
+                       {"HOST", "127.0.0.1"},
+                       {"PORT", std::to_string(port)},
+                       {"DEBUG_ENDPOINTS", "1"}},
+                      dir.path() + "/out.jsonl"};
+  BOOST_TEST_REQUIRE(wait_ready(port, 2000ms));
+  auto run = [&](const std::string& args, int& code) {
+    std::string command = std::string{WEBHOOKD_BINARY} + " inspect " + args + " 2>&1";
+    std::string output;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[4096];
+    while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    int status = ::pclose(pipe);
+    code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return output;
+  };
+  int code = -1;
+  auto table = run("http://127.0.0.1:" + std::to_string(port), code);
+  BOOST_TEST(code == 0);
+  BOOST_TEST(table.rfind("ACTOR", 0) == 0u, table);
+  for (const auto* row : {"\nverifier/0 ", "\nverifier/1 ", "\nstorage/0 ", "\nquery/0 ", "\nquery/1 ",
+                          "\nbridge/0 ", "\nbridge/1 ", "\nmetrics/0 "})
+    BOOST_TEST(table.find(row) != std::string::npos, row);
+  BOOST_TEST(table.find("in flight: 0") != std::string::npos);
+  // Nobody listening: a clear error and exit 1.
+  auto refused = run("http://127.0.0.1:" + std::to_string(free_port()), code);
+  BOOST_TEST(code == 1);
+  BOOST_TEST(refused.find("cannot connect") != std::string::npos, refused);
+  run("not-a-url", code);
+  BOOST_TEST(code == 2);
+}

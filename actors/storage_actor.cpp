@@ -36,6 +36,7 @@ struct storage_state {
   sqlite::statement insert;
   std::string unavailable_reason = "database not opened yet";
   bool reopen_scheduled = false;
+  bool opened_before = false;  // a later successful open is a recovery
 
   std::vector<pending_insert> pending;
   bool flush_scheduled = false;
@@ -105,6 +106,8 @@ void try_open(storage_pointer self) {
     auto totals = db.prepare("SELECT messages FROM message_totals WHERE id = 1");
     st.metrics->rows_stored().Set(totals.step() ? static_cast<double>(totals.column_int(0)) : 0.0);
     st.db = std::move(db);
+    if (st.opened_before) st.metrics->storage_recoveries().Increment();
+    st.opened_before = true;
     st.log->log(log_level::info, "storage ready",
                 {{"path", path}, {"schema_version", current_schema_version}});
     st.unavailable_reason.clear();

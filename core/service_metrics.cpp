@@ -94,6 +94,11 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
   rows_stored_ = &gauge(*registry_, "webhookd_storage_rows", "Messages stored in the database.");
   last_commit_time_ = &gauge(*registry_, "webhookd_storage_last_commit_timestamp_seconds",
                              "Unix time of the last successful storage commit (0: none yet).");
+  storage_recoveries_ = &prometheus::BuildCounter()
+                           .Name("webhookd_storage_recoveries_total")
+                           .Help("Times the storage actor reopened the database after it had failed.")
+                           .Register(*registry_)
+                           .Add({});
   auto& file_bytes = prometheus::BuildGauge()
                        .Name("webhookd_storage_file_bytes")
                        .Help("Size of the database files on disk.")

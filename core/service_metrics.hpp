@@ -59,6 +59,8 @@ class service_metrics {
   prometheus::Histogram& rows_per_commit() { return *rows_per_commit_; }
   prometheus::Gauge& rows_stored() { return *rows_stored_; }
   prometheus::Gauge& last_commit_time() { return *last_commit_time_; }
+  // Actors are not restarted; the storage actor recovers in place instead.
+  prometheus::Counter& storage_recoveries() { return *storage_recoveries_; }
 
   // Figures read on demand rather than pushed: process resources from /proc
   // and the sizes of the database and WAL files. Called before each render.
@@ -80,6 +82,7 @@ class service_metrics {
   prometheus::Histogram* rows_per_commit_;
   prometheus::Gauge* rows_stored_;
   prometheus::Gauge* last_commit_time_;
+  prometheus::Counter* storage_recoveries_;
   prometheus::Gauge* database_bytes_;
   prometheus::Gauge* wal_bytes_;
   prometheus::Gauge* resident_bytes_;

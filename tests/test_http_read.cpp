@@ -225,6 +225,8 @@ BOOST_AUTO_TEST_CASE(database_that_cannot_be_opened_is_not_ready_and_recovers) {
   std::filesystem::remove(svc.dir() + "/blocked");
   svc.wait_for_storage();
   BOOST_TEST(svc.post_webhook(webhook_body("after")).status == 200);
+  // The first open failed, so the later success is not a recovery; but it is ready.
+  BOOST_TEST(get(svc.port(), "/metrics").body.find("webhookd_storage_recoveries_total 0") != std::string::npos);
   auto after = get_json(svc, "/messages");
   BOOST_TEST(ids(after) == (strings{"after"}));
 }

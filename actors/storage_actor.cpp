@@ -96,8 +96,10 @@ void try_open(storage_pointer self) {
     sqlite::connection db{path, sqlite::connection::mode::read_write_create};
     db.exec("PRAGMA busy_timeout = 5000");
     db.exec("PRAGMA journal_mode = WAL");
-    // FULL: every commit is fsynced, so an acknowledged message survives power loss.
-    db.exec("PRAGMA synchronous = FULL");
+    // FULL: every commit is fsynced, so an acknowledged message survives power
+    // loss. NORMAL (opt-in) syncs only at checkpoints: a crash of the process
+    // loses nothing, a power cut may lose the last commits.
+    db.exec(st.settings.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     migrate_schema(db);
     probe_write(db);
     st.insert = db.prepare(

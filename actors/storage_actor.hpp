@@ -21,6 +21,8 @@ struct storage_settings {
   std::string database_path;
   // How often to try again while the database cannot be opened or written.
   std::chrono::milliseconds retry_interval{1000};
+  // PRAGMA synchronous: FULL (fsync every commit: survives power loss) or NORMAL.
+  bool synchronous_full = true;
 };
 
 storage_actor spawn_storage(caf::actor_system& sys, storage_settings settings,

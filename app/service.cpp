@@ -60,7 +60,8 @@ struct service::impl {
     for (unsigned i = 0; i < options.verifiers; ++i)
       actors.verifiers.push_back(spawn_verifier(sys, cfg.webhook_secret.value_or(""),
                                                 metrics.actor("verifier", std::to_string(i))));
-    actors.storage = spawn_storage(sys, {cfg.database_path, options.storage_retry_interval}, metrics, log);
+    actors.storage = spawn_storage(
+      sys, {cfg.database_path, options.storage_retry_interval, cfg.synchronous_full}, metrics, log);
     for (unsigned i = 0; i < options.queries; ++i)
       actors.queries.push_back(spawn_query(sys, cfg.database_path, static_cast<int>(i), metrics, log));
     actors.metrics = spawn_metrics(sys, metrics, cfg.database_path);

@@ -80,6 +80,15 @@ std::string_view to_string(log_level level) {
   return "INFO";  // unreachable; keeps -Wreturn-type quiet
 }
 
+// FULL -> true, NORMAL -> false, case-insensitive.
+std::optional<bool> parse_synchronous(std::string_view raw) {
+  std::string upper;
+  for (char c : raw) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  if (upper == "FULL") return true;
+  if (upper == "NORMAL") return false;
+  return std::nullopt;
+}
+
 std::variant<config, config_error> load_config(
     const std::function<const char*(const char*)>& getenv) {
   config cfg;
@@ -119,6 +128,12 @@ std::variant<config, config_error> load_config(
       if (*raw != "0" && *raw != "1") return config_error{name, "must be 0 or 1"};
       *flag = *raw == "1";
     }
+  }
+
+  if (const auto raw = read(getenv, "SQLITE_SYNCHRONOUS")) {
+    auto level = parse_synchronous(*raw);
+    if (!level) return config_error{"SQLITE_SYNCHRONOUS", "must be FULL or NORMAL"};
+    cfg.synchronous_full = *level;
   }
 
   return cfg;

@@ -22,6 +22,9 @@ struct config {
   bool bench_routes = false;
   // DEBUG_ENDPOINTS=1 adds GET /debug/actors (actor figures for `webhookd inspect`).
   bool debug_endpoints = false;
+  // SQLITE_SYNCHRONOUS=NORMAL trades power-loss durability of the last commits
+  // for speed (a process crash still loses nothing). FULL is the default.
+  bool synchronous_full = true;
 };
 
 // Why startup cannot continue. `problem` describes the expected form and never

@@ -189,3 +189,21 @@ BOOST_AUTO_TEST_CASE(first_error_wins_in_variable_order) {
              "DATABASE_URL");
   BOOST_TEST(load_err({{"LOG_LEVEL", "x"}, {"PORT", "x"}}).variable == "LOG_LEVEL");
 }
+
+BOOST_AUTO_TEST_CASE(operational_switches) {
+  const config defaults = load_ok({});
+  BOOST_TEST(!defaults.debug_endpoints);
+  BOOST_TEST(!defaults.bench_routes);
+  BOOST_TEST(defaults.synchronous_full);
+
+  const config on = load_ok({{"DEBUG_ENDPOINTS", "1"}, {"WEBHOOKD_BENCH_ROUTES", "1"}, {"SQLITE_SYNCHRONOUS", "normal"}});
+  BOOST_TEST(on.debug_endpoints);
+  BOOST_TEST(on.bench_routes);
+  BOOST_TEST(!on.synchronous_full);
+  BOOST_TEST(load_ok({{"SQLITE_SYNCHRONOUS", "FULL"}}).synchronous_full);
+  BOOST_TEST(!load_ok({{"DEBUG_ENDPOINTS", "0"}}).debug_endpoints);
+
+  BOOST_TEST(load_err({{"DEBUG_ENDPOINTS", "yes"}}).variable == "DEBUG_ENDPOINTS");
+  BOOST_TEST(load_err({{"WEBHOOKD_BENCH_ROUTES", "2"}}).variable == "WEBHOOKD_BENCH_ROUTES");
+  BOOST_TEST(load_err({{"SQLITE_SYNCHRONOUS", "OFF"}}).variable == "SQLITE_SYNCHRONOUS");
+}

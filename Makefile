@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 DATABASE_URL ?= sqlite:///data/app.db
 PORT ?= 8000
 
-.PHONY: all deps build test run up down logs clean
+.PHONY: all deps build test test-asan test-tsan fuzz bench run up down logs clean
 
 all: build
 
@@ -23,6 +23,32 @@ build: deps $(BUILD_DIR)/build.ninja
 test: build
 	bash scripts/install-deps.sh test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 1
+
+# The whole CTest suite under sanitizers, each in its own build directory.
+# Options (halt on the first error, tests/{tsan,lsan,ubsan}.supp) are
+# compiled in: tests/sanitizer_options.cpp.
+test-asan: deps
+	bash scripts/install-deps.sh test
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBHOOKD_SANITIZE='address,undefined' $(CMAKE_FLAGS)
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j 1
+
+test-tsan: deps
+	bash scripts/install-deps.sh test
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBHOOKD_SANITIZE=thread $(CMAKE_FLAGS)
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && ctest --output-on-failure -j 1
+
+# libFuzzer targets (clang, build-fuzz/), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 20
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+# Release build, wrk on loopback, Markdown table in bench/results/latest.md.
+# BENCH_ROWS=200000 BENCH_SECONDS=5 make bench for a shorter run (bench/run.sh lists all knobs).
+bench:
+	bash scripts/install-deps.sh bench
+	bash bench/run.sh
 
 run: build
 	DATABASE_URL="$(DATABASE_URL)" PORT="$(PORT)" ./$(BUILD_DIR)/webhookd

@@ -10,10 +10,34 @@ namespace webhookd {
 
 namespace {
 
+// Runs the router in an asio handler of its own rather than inside RESTinio's
+// read path. RESTinio 0.6 mishandles a response given synchronously by the
+// handler while more pipelined requests wait in its buffer: it reads the next
+// request twice, its response table overflows, and the connection closes with
+// answers unsent (some of them for requests already handled, even stored).
+class deferred_router {
+ public:
+  // `io` is the server's own io_context, which outlives this handler (the
+  // server owns both). Not a shared_ptr: a handler still queued at shutdown
+  // holds a request, the request its connection, the connection this handler,
+  // and the cycle would keep them all alive.
+  deferred_router(std::shared_ptr<router_t> router, asio::io_context& io) : router_(std::move(router)), io_(io) {}
+
+  restinio::request_handling_status_t operator()(restinio::request_handle_t req) const {
+    // Every route and the not-found handler answer, so the status is always "accepted".
+    asio::post(io_, [router = router_, req = std::move(req)] { (void)(*router)(req); });
+    return restinio::request_accepted();
+  }
+
+ private:
+  std::shared_ptr<router_t> router_;
+  asio::io_context& io_;
+};
+
 // Multi-threaded I/O (strands), asio timers, RESTinio's own logging off (the
 // access log is ours), our router.
 struct server_traits : restinio::default_traits_t {
-  using request_handler_t = router_t;
+  using request_handler_t = deferred_router;
   // Past max_connections, new connections wait in the kernel's backlog
   // instead of costing memory and descriptors here.
   static constexpr bool use_connection_count_limiter = true;
@@ -44,10 +68,11 @@ http_server::http_server(http_settings settings, http_context& ctx)
 http_server::~http_server() { stop(); }
 
 void http_server::start() {
+  auto io = std::make_shared<asio::io_context>();
   restinio::server_settings_t<server_traits> settings;
   settings.address(settings_.host)
     .port(settings_.port)
-    .request_handler(make_router(ctx_))
+    .request_handler(std::make_unique<deferred_router>(std::shared_ptr<router_t>{make_router(ctx_)}, *io))
     .read_next_http_message_timelimit(settings_.read_timeout)
     .write_http_response_timelimit(settings_.write_timeout)
     .handle_request_timeout(settings_.handle_timeout)
@@ -56,7 +81,7 @@ void http_server::start() {
     .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& acceptor) {
       bound_port_ = acceptor.local_endpoint().port();
     });
-  impl_->server = std::make_unique<server_t>(restinio::own_io_context(), std::move(settings));
+  impl_->server = std::make_unique<server_t>(restinio::io_context_holder_t{io}, std::move(settings));
   impl_->server->open_sync();
   for (unsigned i = 0; i < settings_.threads; ++i)
     threads_.emplace_back([server = impl_->server.get()] { server->io_context().run(); });

@@ -1,0 +1,149 @@
+// Graceful shutdown under load, the strict version of test_process's
+// sigterm_with_requests_in_flight: clients on keep-alive connections (so
+// every connection is accepted before the signal) post unique signed
+// messages back to back; SIGTERM arrives mid-stream. Every request whose
+// bytes were all sent before the signal gets an answer, 200 or a clean 503
+// with a JSON detail; later ones get an answer or a closed connection, never
+// a hang; every 200 is stored; the process exits 0 within 5 s; the log ends
+// with "stopped" and holds nothing but JSON lines.
+#define BOOST_TEST_MODULE reliability_shutdown
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/signature.hpp"
+#include "support/child_service.hpp"
+#include "support/test_service.hpp"
+
+using namespace webhookd;
+using namespace webhookd::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* shutdown_secret = "shutdown-secret-41f0";
+
+struct outcome {
+  std::string id;
+  clock_type::time_point sent;  // when the last byte of the request was handed to the kernel
+  int status = 0;               // 0: no answer (connection closed)
+  std::string body;
+};
+
+bool clean_503(const outcome& o) {
+  if (o.status != 503) return false;
+  auto body = json::parse(o.body, nullptr, false);
+  return body.is_object() && body.contains("detail") && body["detail"].is_string();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigterm_under_load_answers_everything_sent_before_it) {
+  const auto slow = sanitizer_slowdown();
+  for (int round = 0; round < 3; ++round) {
+    temp_dir dir;
+    auto db = dir.path() + "/app.db";
+    auto port = free_port();
+    child_service server{{WEBHOOKD_BINARY,
+                          {{"WEBHOOK_SECRET", shutdown_secret},
+                           {"DATABASE_URL", "sqlite:///" + db},
+                           {"HOST", "127.0.0.1"},
+                           {"PORT", std::to_string(port)}},
+                          std::nullopt,
+                          std::nullopt}};
+    BOOST_TEST_REQUIRE(wait_ready(port, std::chrono::milliseconds{3000 * slow}));
+
+    std::mutex mutex;
+    std::vector<outcome> outcomes;
+    std::atomic<int> connected{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 32; ++c)
+      clients.emplace_back([&, c] {
+        std::unique_ptr<http_connection> connection;
+        try {
+          connection = std::make_unique<http_connection>(port, std::chrono::milliseconds{8000 * slow});
+        } catch (const std::runtime_error&) {
+          return;
+        }
+        ++connected;
+        for (int i = 0;; ++i) {
+          outcome o;
+          o.id = "s" + std::to_string(round) + "-" + std::to_string(c) + "-" + std::to_string(i);
+          auto body = webhook_body(o.id);
+          bool sent = true;
+          try {
+            connection->send_raw(format_request(
+              {"POST", "/webhook", body, {{"X-Signature", hmac_sha256_hex(shutdown_secret, body)}}}, true));
+          } catch (const std::runtime_error&) {
+            sent = false;
+          }
+          o.sent = sent ? clock_type::now() : clock_type::time_point::max();
+          try {
+            if (auto r = connection->read_response()) {
+              o.status = r->status;
+              o.body = r->body;
+            }
+          } catch (const std::runtime_error&) {
+          }
+          std::lock_guard<std::mutex> lock{mutex};
+          outcomes.push_back(o);
+          if (o.status == 0) return;  // the server closed this connection
+        }
+      });
+    while (connected.load() < 32) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds{200 + 150 * round});
+    auto signalled = clock_type::now();
+    server.signal(SIGTERM);
+    int code = server.wait_exit(std::chrono::milliseconds{5000 * slow});
+    auto exit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - signalled).count();
+    for (auto& t : clients) t.join();
+
+    BOOST_TEST(code == 0, "round " << round << ": exit " << code);
+    BOOST_TEST(exit_ms < 5000 * slow);
+    std::size_t before = 0, after = 0, ok = 0, refused = 0, closed_after = 0;
+    std::set<std::string> acknowledged;
+    for (const auto& o : outcomes) {
+      bool sent_before = o.sent < signalled;
+      (sent_before ? before : after)++;
+      if (o.status == 200) {
+        ++ok;
+        acknowledged.insert(o.id);
+      } else if (clean_503(o)) {
+        ++refused;
+      } else if (o.status == 0 && !sent_before) {
+        ++closed_after;
+      } else {
+        BOOST_TEST(false, o.id << (sent_before ? " (sent before SIGTERM)" : " (sent after SIGTERM)")
+                                << ": status " << o.status << " " << o.body);
+      }
+    }
+    BOOST_TEST_MESSAGE("round " << round << ": exit " << code << " after " << exit_ms << " ms; " << before
+                                << " requests sent before SIGTERM, " << after << " after; " << ok << " x 200, "
+                                << refused << " x clean 503, " << closed_after
+                                << " closed without answer (all sent after SIGTERM)");
+    BOOST_TEST(acknowledged.size() > 50u);
+    auto stored = stored_message_ids(db);
+    for (const auto& id : acknowledged) BOOST_TEST(stored.count(id) == 1u, id);
+
+    std::istringstream log{server.output()};
+    std::string line, last;
+    while (std::getline(log, line)) {
+      BOOST_TEST(!json::parse(line, nullptr, false).is_discarded(), "not JSON: " << line);
+      last = line;
+    }
+    BOOST_TEST(json::parse(last, nullptr, false).value("msg", "") == "stopped");
+    BOOST_TEST(server.output().find(shutdown_secret) == std::string::npos);
+  }
+}

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/signature.hpp"
+#include "support/child_service.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
@@ -32,19 +33,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A free loopback port (bound, read, released: the child binds it next).
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // The webhookd binary started with exactly `env`, stdout to a file.
 class child_process {
@@ -101,18 +89,6 @@ std::vector<json> json_lines(const std::string& path) {
     lines.push_back(parsed);
   }
   return lines;
-}
-
-bool wait_ready(std::uint16_t port, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (get(port, "/health/ready").status == 200) return true;
-    } catch (const std::runtime_error&) {
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
 }
 
 std::set<std::string> stored_ids(const std::string& db_path) {

@@ -24,6 +24,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "support/actor_testing.hpp"
 #include "actors/query_actor.hpp"
 #include "actors/storage_actor.hpp"
 #include "core/json_logger.hpp"
@@ -31,19 +32,9 @@
 #include "messages/errors.hpp"
 #include "messages/interfaces.hpp"
 
-// Printable outcomes for Boost.Test messages (found by ADL).
-namespace webhookd {
-std::ostream& operator<<(std::ostream& os, store_outcome o) {
-  switch (o) {
-    case store_outcome::created: return os << "created";
-    case store_outcome::duplicate: return os << "duplicate";
-    case store_outcome::unavailable: return os << "unavailable";
-  }
-  return os << "store_outcome(" << static_cast<int>(o) << ")";
-}
-}  // namespace webhookd
 
 using namespace webhookd;
+using namespace webhookd::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -65,20 +56,7 @@ struct temp_dir {
   std::string file(const std::string& name) const { return path + "/" + name; }
 };
 
-struct log_sink {
-  std::FILE* file = std::tmpfile();
-  log_sink() {
-    if (file == nullptr) throw std::runtime_error("tmpfile failed");
-  }
-  ~log_sink() { std::fclose(file); }
-};
 
-struct quiet_config : caf::actor_system_config {
-  quiet_config() {
-    set("logger.file-verbosity", caf::atom("quiet"));
-    set("logger.console-verbosity", caf::atom("quiet"));
-  }
-};
 
 message_record rec(std::string id, std::string from, std::string ts,
                    std::optional<std::string> text, std::string to = "+14155550100") {

@@ -30,6 +30,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "support/actor_testing.hpp"
 #include "actors/query_actor.hpp"
 #include "actors/storage_actor.hpp"
 #include "actors/storage_schema.hpp"
@@ -38,19 +39,9 @@
 #include "messages/errors.hpp"
 #include "messages/interfaces.hpp"
 
-// Printable outcomes for Boost.Test messages (found by ADL).
-namespace webhookd {
-std::ostream& operator<<(std::ostream& os, store_outcome o) {
-  switch (o) {
-    case store_outcome::created: return os << "created";
-    case store_outcome::duplicate: return os << "duplicate";
-    case store_outcome::unavailable: return os << "unavailable";
-  }
-  return os << "store_outcome(" << static_cast<int>(o) << ")";
-}
-}  // namespace webhookd
 
 using namespace webhookd;
+using namespace webhookd::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -75,13 +66,6 @@ struct temp_dir {
 };
 
 // Where the JSON log goes, so it never reaches the test output.
-struct log_sink {
-  std::FILE* file = std::tmpfile();
-  log_sink() {
-    if (file == nullptr) throw std::runtime_error("tmpfile failed");
-  }
-  ~log_sink() { std::fclose(file); }
-};
 
 using row = std::vector<std::optional<std::string>>;
 
@@ -202,12 +186,6 @@ double handled_count(service_metrics& metrics, const std::string& actor, const s
   return -1;
 }
 
-struct quiet_config : caf::actor_system_config {
-  quiet_config() {
-    set("logger.file-verbosity", caf::atom("quiet"));
-    set("logger.console-verbosity", caf::atom("quiet"));
-  }
-};
 
 struct storage_fixture {
   temp_dir dir;

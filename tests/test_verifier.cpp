@@ -18,12 +18,14 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "support/actor_testing.hpp"
 #include "actors/verifier_actor.hpp"
 #include "core/service_metrics.hpp"
 #include "core/signature.hpp"
 #include "messages/interfaces.hpp"
 
 using namespace webhookd;
+using namespace webhookd::test;
 
 namespace {
 
@@ -153,12 +155,6 @@ double handled_count(service_metrics& metrics, const std::string& actor, const s
   return -1;
 }
 
-struct quiet_config : caf::actor_system_config {
-  quiet_config() {
-    set("logger.file-verbosity", caf::atom("quiet"));
-    set("logger.console-verbosity", caf::atom("quiet"));
-  }
-};
 
 struct verifier_fixture {
   service_metrics metrics;

@@ -20,10 +20,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {  # a random high port nobody answers on
+free_port() {  # a random port below the kernel's ephemeral range that nobody answers on
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -37,11 +37,18 @@ wait_http() {  # url, seconds
 }
 
 secret=prom-test-secret
-app_port=$(free_port)
-WEBHOOK_SECRET=$secret DATABASE_URL="sqlite:///$work/app.db" HOST=127.0.0.1 PORT=$app_port \
-  "$binary" >"$work/webhookd.log" &
-pids+=($!)
-wait_http "http://127.0.0.1:$app_port/health/ready" 10 || fail "webhookd not ready"
+# A port can still be taken between the probe and the bind: try a few.
+for attempt in 1 2 3 4 5; do
+  app_port=$(free_port)
+  WEBHOOK_SECRET=$secret DATABASE_URL="sqlite:///$work/app.db" HOST=127.0.0.1 PORT=$app_port \
+    "$binary" >"$work/webhookd.log" &
+  app_pid=$!
+  wait_http "http://127.0.0.1:$app_port/health/ready" 10 && break
+  kill "$app_pid" 2>/dev/null || true
+  wait "$app_pid" 2>/dev/null || true
+  ((attempt < 5)) || fail "webhookd not ready"
+done
+pids+=("$app_pid")
 
 prom_port=$(free_port)
 cat >"$work/prometheus.yml" <<YAML

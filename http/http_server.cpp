@@ -58,7 +58,14 @@ restinio::incoming_http_msg_limits_t message_limits() {
 
 }  // namespace
 
+// The server's io_context, with execution_context::shutdown() made public
+// for http_server::stop().
+struct server_io_context : asio::io_context {
+  using asio::io_context::shutdown;
+};
+
 struct http_server::impl {
+  std::shared_ptr<server_io_context> io;
   std::unique_ptr<server_t> server;
 };
 
@@ -68,11 +75,12 @@ http_server::http_server(http_settings settings, http_context& ctx)
 http_server::~http_server() { stop(); }
 
 void http_server::start() {
-  auto io = std::make_shared<asio::io_context>();
+  impl_->io = std::make_shared<server_io_context>();
+  auto& io = *impl_->io;
   restinio::server_settings_t<server_traits> settings;
   settings.address(settings_.host)
     .port(settings_.port)
-    .request_handler(std::make_unique<deferred_router>(std::shared_ptr<router_t>{make_router(ctx_)}, *io))
+    .request_handler(std::make_unique<deferred_router>(std::shared_ptr<router_t>{make_router(ctx_)}, io))
     .read_next_http_message_timelimit(settings_.read_timeout)
     .write_http_response_timelimit(settings_.write_timeout)
     .handle_request_timeout(settings_.handle_timeout)
@@ -81,7 +89,7 @@ void http_server::start() {
     .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& acceptor) {
       bound_port_ = acceptor.local_endpoint().port();
     });
-  impl_->server = std::make_unique<server_t>(restinio::io_context_holder_t{io}, std::move(settings));
+  impl_->server = std::make_unique<server_t>(restinio::io_context_holder_t{impl_->io}, std::move(settings));
   impl_->server->open_sync();
   for (unsigned i = 0; i < settings_.threads; ++i)
     threads_.emplace_back([server = impl_->server.get()] { server->io_context().run(); });
@@ -118,7 +126,14 @@ void http_server::stop() {
   impl_->server->io_context().stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  // Handlers still queued hold connections (open keep-alive clients, requests
+  // not routed yet). Destroy them now, while the server lives: a connection
+  // reports its end to the server's connection limiter, and RESTinio destroys
+  // that limiter (with its acceptor) before its io_context, so destroying them
+  // with the io_context would touch freed memory.
+  impl_->io->shutdown();
   impl_->server.reset();
+  impl_->io.reset();
 }
 
 }  // namespace webhookd

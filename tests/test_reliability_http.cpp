@@ -201,17 +201,18 @@ BOOST_AUTO_TEST_CASE(a_thousand_slow_connections_do_not_stop_real_clients) {
 
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> bytes_dribbled{0};
-  std::vector<bool> dribbler_closed(dribbling.size(), false);
+  // Written by the dribbling thread, read by this one.
+  std::vector<std::atomic<bool>> dribbler_closed(dribbling.size());
   std::thread dribbler{[&] {
     std::vector<std::size_t> offsets(dribbling.size(), 0);
     while (!stop.load()) {
       auto tick = clock_type::now();
       for (std::size_t i = 0; i < dribbling.size(); ++i) {
-        if (dribbler_closed[i]) continue;
+        if (dribbler_closed[i].load()) continue;
         const auto& request = slow_requests()[i % slow_requests().size()];
         if (offsets[i] >= request.size()) continue;
         if (!dribbling[i].send_some(request.data() + offsets[i], 1)) {
-          dribbler_closed[i] = true;
+          dribbler_closed[i].store(true);
           continue;
         }
         ++offsets[i];
@@ -241,7 +242,7 @@ BOOST_AUTO_TEST_CASE(a_thousand_slow_connections_do_not_stop_real_clients) {
       if (!idle_closed[i]) idle_closed[i] = idle[i].peer_closed();
       closed += idle_closed[i];
     }
-    for (std::size_t i = 0; i < dribbling.size(); ++i) closed += dribbler_closed[i] || dribbling[i].peer_closed();
+    for (std::size_t i = 0; i < dribbling.size(); ++i) closed += dribbler_closed[i].load() || dribbling[i].peer_closed();
   }
   auto closed_after = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - opened).count();
   stop = true;

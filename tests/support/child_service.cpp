@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -49,9 +50,15 @@ child_service::child_service(child_options options) : keep_output_(options.keep_
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // If the test dies without cleaning up (a sanitizer halting it, a crash),
+    // the service must not outlive it: it holds the test's stderr open, and a
+    // test runner waiting for that would hang until its timeout.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(125);
     ::dup2(pipe_fds[1], STDOUT_FILENO);
     // Sockets and pipes of the test (and of earlier children) stay out.
     ::syscall(SYS_close_range, 3u, ~0u, 0u);

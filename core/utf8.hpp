@@ -12,4 +12,8 @@ namespace webhookd {
 // U+10FFFF, stray continuation bytes and truncated sequences are all rejected).
 std::optional<std::size_t> utf8_code_points(std::string_view bytes);
 
+// Length in bytes (1 to 4) of the well-formed UTF-8 sequence that starts at
+// bytes[at], or 0 when none starts there (same rules as utf8_code_points).
+std::size_t utf8_sequence_length(std::string_view bytes, std::size_t at);
+
 }  // namespace webhookd

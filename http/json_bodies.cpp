@@ -1,49 +1,66 @@
 #include "http/json_bodies.hpp"
 
+#include "core/json_text.hpp"
+
 namespace webhookd {
 
-namespace {
-
-nlohmann::ordered_json optional_string(const std::optional<std::string>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-}
-
-}  // namespace
-
-nlohmann::ordered_json message_page_body(const message_page& page, const message_query& query) {
-  auto data = nlohmann::ordered_json::array();
+std::string message_page_body(const message_page& page, const message_query& query) {
+  std::string out;
+  // Field names and punctuation take about 70 bytes per row.
+  std::size_t estimate = 64;
+  for (const auto& rec : page.data)
+    estimate += 80 + rec.message_id.size() + rec.from.size() + rec.to.size() + rec.ts.size() +
+                (rec.text ? rec.text->size() : 0);
+  out.reserve(estimate);
+  out += "{\"data\":[";
+  bool first = true;
   for (const auto& rec : page.data) {
-    nlohmann::ordered_json item;
-    item["message_id"] = rec.message_id;
-    item["from"] = rec.from;
-    item["to"] = rec.to;
-    item["ts"] = rec.ts;
-    item["text"] = optional_string(rec.text);
-    data.push_back(std::move(item));
+    out += first ? "{\"message_id\":" : ",{\"message_id\":";
+    first = false;
+    append_json_string(out, rec.message_id);
+    out += ",\"from\":";
+    append_json_string(out, rec.from);
+    out += ",\"to\":";
+    append_json_string(out, rec.to);
+    out += ",\"ts\":";
+    append_json_string(out, rec.ts);
+    out += ",\"text\":";
+    append_json_string_or_null(out, rec.text);
+    out.push_back('}');
   }
-  nlohmann::ordered_json body;
-  body["data"] = std::move(data);
-  body["total"] = page.total;
-  body["limit"] = query.limit;
-  body["offset"] = query.offset;
-  return body;
+  out += "],\"total\":";
+  append_json_int(out, page.total);
+  out += ",\"limit\":";
+  append_json_int(out, query.limit);
+  out += ",\"offset\":";
+  append_json_int(out, query.offset);
+  out.push_back('}');
+  return out;
 }
 
-nlohmann::ordered_json stats_body(const stats_snapshot& stats) {
-  auto senders = nlohmann::ordered_json::array();
+std::string stats_body(const stats_snapshot& stats) {
+  std::string out;
+  out.reserve(160 + 48 * stats.messages_per_sender.size());
+  out += "{\"total_messages\":";
+  append_json_int(out, stats.total_messages);
+  out += ",\"senders_count\":";
+  append_json_int(out, stats.senders_count);
+  out += ",\"messages_per_sender\":[";
+  bool first = true;
   for (const auto& sender : stats.messages_per_sender) {
-    nlohmann::ordered_json item;
-    item["from"] = sender.from;
-    item["count"] = sender.count;
-    senders.push_back(std::move(item));
+    out += first ? "{\"from\":" : ",{\"from\":";
+    first = false;
+    append_json_string(out, sender.from);
+    out += ",\"count\":";
+    append_json_int(out, sender.count);
+    out.push_back('}');
   }
-  nlohmann::ordered_json body;
-  body["total_messages"] = stats.total_messages;
-  body["senders_count"] = stats.senders_count;
-  body["messages_per_sender"] = std::move(senders);
-  body["first_message_ts"] = optional_string(stats.first_message_ts);
-  body["last_message_ts"] = optional_string(stats.last_message_ts);
-  return body;
+  out += "],\"first_message_ts\":";
+  append_json_string_or_null(out, stats.first_message_ts);
+  out += ",\"last_message_ts\":";
+  append_json_string_or_null(out, stats.last_message_ts);
+  out.push_back('}');
+  return out;
 }
 
 }  // namespace webhookd

@@ -1,13 +1,14 @@
-// JSON bodies of the read endpoints, in the field order SPEC.md shows.
+// JSON bodies of the read endpoints, in the field order SPEC.md shows,
+// written directly as text (core/json_text.hpp says why).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "messages/records.hpp"
 
 namespace webhookd {
 
-nlohmann::ordered_json message_page_body(const message_page& page, const message_query& query);
-nlohmann::ordered_json stats_body(const stats_snapshot& stats);
+std::string message_page_body(const message_page& page, const message_query& query);
+std::string stats_body(const stats_snapshot& stats);
 
 }  // namespace webhookd

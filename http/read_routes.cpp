@@ -9,10 +9,6 @@ namespace webhookd {
 
 namespace {
 
-void reply_ordered(const exchange_ptr& ex, const nlohmann::ordered_json& body) {
-  ex->reply(200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
-
 // Query strings are decoded with RESTinio's relaxed rules: a raw ':' (as in
 // since=2025-01-15T09:30:00Z) is accepted, '+' decodes to a space.
 std::optional<std::vector<std::pair<std::string, std::string>>> decode_query(
@@ -47,7 +43,7 @@ route_handler messages_route(http_context& ctx) {
     ctx.dispatch([ex, query = std::move(*parsed.query)](bridge_context& bc) {
       bc.self()
         ->request(bc.query(), bc.deadline(), list_atom::value, query)
-        .then([ex, query](const message_page& page) { reply_ordered(ex, message_page_body(page, query)); },
+        .then([ex, query](const message_page& page) { ex->reply(200, message_page_body(page, query)); },
               [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
     });
     return restinio::request_accepted();
@@ -64,7 +60,7 @@ route_handler stats_route(http_context& ctx) {
     ctx.dispatch([ex](bridge_context& bc) {
       bc.self()
         ->request(bc.query(), bc.deadline(), stats_atom::value)
-        .then([ex](const stats_snapshot& stats) { reply_ordered(ex, stats_body(stats)); },
+        .then([ex](const stats_snapshot& stats) { ex->reply(200, stats_body(stats)); },
               [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
     });
     return restinio::request_accepted();

@@ -1,11 +1,15 @@
 #include "actors/query_actor.hpp"
 
 #include <array>
+#include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include <caf/spawn_options.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/count_cache.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/sqlite.hpp"
 #include "messages/errors.hpp"
@@ -18,10 +22,33 @@ namespace {
 // is cached per combination.
 enum filter_bits : unsigned { by_sender = 1, by_since = 2, by_text = 4 };
 constexpr unsigned filter_combinations = 8;
+// "YYYY-MM-DD", the key of day_counts (schema version 2).
+constexpr std::size_t day_key_length = 10;
 
 struct list_statements {
   sqlite::statement rows;
   sqlite::statement count;
+  sqlite::statement count_after;  // count, among rows with rowid > ?6 only
+};
+
+// Filter combinations whose totals a query actor remembers (count_cache.hpp),
+// and the longest key worth remembering (a q can be kilobytes long).
+constexpr std::size_t remembered_counts = 256;
+constexpr std::size_t longest_remembered_key = 1024;
+
+// The statements every query actor uses, prepared once per connection.
+struct fixed_statements {
+  sqlite::statement totals;
+  sqlite::statement top_senders;
+  sqlite::statement ts_range;
+  // Aggregates that replace scans (see list_messages).
+  sqlite::statement sender_total;
+  sqlite::statement day_head_count;
+  sqlite::statement days_total;
+  sqlite::statement days_from;
+  sqlite::statement rows_from_day;
+  sqlite::statement newest_rowid;
+  sqlite::statement rows_after;
 };
 
 struct query_state {
@@ -31,9 +58,8 @@ struct query_state {
   json_logger* log = nullptr;
   sqlite::connection db;
   std::array<std::optional<list_statements>, filter_combinations> lists;
-  sqlite::statement totals;
-  sqlite::statement top_senders;
-  sqlite::statement ts_range;
+  std::optional<fixed_statements> sql;
+  count_cache counts{remembered_counts};
 };
 
 // LIKE with '\' as escape character: %, _ and \ in the needle match themselves.
@@ -63,6 +89,7 @@ list_statements prepare_list(sqlite::connection& db, unsigned filters) {
     db.prepare("SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages" + where +
                " ORDER BY ts, message_id LIMIT ?4 OFFSET ?5"),
     db.prepare("SELECT COUNT(*) FROM messages" + where),
+    db.prepare("SELECT COUNT(*) FROM messages" + where + " AND rowid > ?6"),
   };
 }
 
@@ -72,11 +99,20 @@ sqlite::connection& connection_for(query_state& st) {
   if (!st.db) {
     sqlite::connection db{st.path, sqlite::connection::mode::read_only};
     db.exec("PRAGMA busy_timeout = 5000");
-    st.totals = db.prepare("SELECT messages, senders FROM message_totals WHERE id = 1");
-    st.top_senders = db.prepare(
-      "SELECT from_msisdn, message_count FROM sender_counts "
-      "ORDER BY message_count DESC, from_msisdn ASC LIMIT 10");
-    st.ts_range = db.prepare("SELECT (SELECT MIN(ts) FROM messages), (SELECT MAX(ts) FROM messages)");
+    st.sql = fixed_statements{
+      db.prepare("SELECT messages, senders FROM message_totals WHERE id = 1"),
+      db.prepare("SELECT from_msisdn, message_count FROM sender_counts "
+                 "ORDER BY message_count DESC, from_msisdn ASC LIMIT 10"),
+      db.prepare("SELECT (SELECT MIN(ts) FROM messages), (SELECT MAX(ts) FROM messages)"),
+      db.prepare("SELECT message_count FROM sender_counts WHERE from_msisdn = ?1"),
+      db.prepare("SELECT COUNT(*) FROM messages WHERE ts >= ?1 AND ts < ?2"),
+      db.prepare("SELECT IFNULL(SUM(message_count), 0) FROM day_counts WHERE day >= ?1"),
+      db.prepare("SELECT day, message_count FROM day_counts WHERE day >= ?1 ORDER BY day"),
+      db.prepare("SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages WHERE ts >= ?1 "
+                 "ORDER BY ts, message_id LIMIT ?2 OFFSET ?3"),
+      db.prepare("SELECT IFNULL(MAX(rowid), 0) FROM messages"),
+      db.prepare("SELECT COUNT(*) FROM messages WHERE rowid > ?1"),
+    };
     st.db = std::move(db);
   }
   return st.db;
@@ -84,9 +120,8 @@ sqlite::connection& connection_for(query_state& st) {
 
 void drop_connection(query_state& st) {
   for (auto& entry : st.lists) entry.reset();
-  st.totals = {};
-  st.top_senders = {};
-  st.ts_range = {};
+  st.sql.reset();
+  st.counts.clear();
   st.db = {};
 }
 
@@ -112,6 +147,133 @@ caf::result<T> read_snapshot(query_state& st, F body) {
   }
 }
 
+// Canonical timestamps start with the day, "YYYY-MM-DD". The smallest string
+// above every ts of that day (and below every ts of a later day): the day
+// with its last character raised by one, e.g. "2024-07-09" -> "2024-07-0:".
+std::string day_after(std::string_view ts) {
+  std::string key{ts.substr(0, day_key_length)};
+  key.back() = static_cast<char>(key.back() + 1);
+  return key;
+}
+
+std::int64_t single_int(sqlite::statement& stmt) {
+  std::int64_t value = stmt.step() ? stmt.column_int(0) : 0;
+  stmt.reset();
+  return value;
+}
+
+void read_rows(sqlite::statement& rows, message_page& page) {
+  while (rows.step())
+    page.data.push_back(message_record{rows.column_text(0), rows.column_text(1), rows.column_text(2),
+                                       rows.column_text(3), rows.column_optional_text(4)});
+  rows.reset();
+}
+
+// Rows matching `since` (or all rows when there is none) in the day of
+// `since` itself: the only part of a since-count that needs the ts index.
+std::int64_t rows_in_first_day(query_state& st, const std::string& since) {
+  st.sql->day_head_count.bind(1, std::string_view{since});
+  st.sql->day_head_count.bind(2, std::string_view{day_after(since)});
+  return single_int(st.sql->day_head_count);
+}
+
+// A page at a deep offset of the ts order, filtered at most by `since`:
+// whole days are skipped with day_counts, then at most one day's rows are
+// walked. Returns false when the offset falls into the first (partial) day
+// of `since`, where the plain query is just as cheap.
+bool skip_days_to_page(query_state& st, const message_query& q, message_page& page) {
+  std::string first_day;  // days >= this one are counted whole
+  std::int64_t remaining = q.offset;
+  if (q.since) {
+    const std::int64_t head = rows_in_first_day(st, *q.since);
+    if (remaining < head) return false;
+    remaining -= head;
+    first_day = day_after(*q.since);
+  }
+  auto& days = st.sql->days_from;
+  days.bind(1, std::string_view{first_day});
+  std::optional<std::string> start_day;
+  while (days.step()) {
+    const std::int64_t in_day = days.column_int(1);
+    if (remaining < in_day) {
+      start_day = days.column_text(0);
+      break;
+    }
+    remaining -= in_day;
+  }
+  days.reset();
+  if (!start_day) return true;  // past the last row: an empty page
+  auto& rows = st.sql->rows_from_day;
+  rows.bind(1, std::string_view{*start_day});
+  rows.bind(2, static_cast<std::int64_t>(q.limit));
+  rows.bind(3, remaining);
+  read_rows(rows, page);
+  return true;
+}
+
+// `total` for the filter combinations that aggregates answer without a scan;
+// nullopt for the others (which then count matching rows).
+std::optional<std::int64_t> total_from_aggregates(query_state& st, unsigned filters, const message_query& q) {
+  switch (filters) {
+    case 0:
+      // The running total kept by the insert trigger.
+      return single_int(st.sql->totals);
+    case by_sender:
+      st.sql->sender_total.bind(1, std::string_view{*q.from});
+      return single_int(st.sql->sender_total);
+    case by_since:
+      st.sql->days_total.bind(1, std::string_view{day_after(*q.since)});
+      return rows_in_first_day(st, *q.since) + single_int(st.sql->days_total);
+    default:
+      return std::nullopt;
+  }
+}
+
+// The filters as a cache key: each present field length-prefixed, so that
+// no two different filter sets give the same key.
+std::string count_key(unsigned filters, const message_query& q) {
+  std::string key(1, static_cast<char>('0' + filters));
+  for (const auto* field : {&q.from, &q.since, &q.q}) {
+    if (!*field) continue;
+    key += std::to_string((*field)->size());
+    key += ':';
+    key += **field;
+  }
+  return key;
+}
+
+// `total` of a filter combination that needs counting rows: from the count
+// cache when it has the combination, adding only the rows stored since, or
+// counted in full (and remembered). `bind_filters` binds ?1..?3.
+template <class BindFilters>
+std::int64_t counted_total(query_state& st, list_statements& stmts, unsigned filters,
+                           const message_query& q, BindFilters bind_filters) {
+  const std::int64_t newest = single_int(st.sql->newest_rowid);
+  const std::int64_t rows = single_int(st.sql->totals);
+  const std::string key = count_key(filters, q);
+  if (auto known = st.counts.find(key)) {
+    if (known->watermark == newest && known->rows == rows) return known->matches;
+    if (known->watermark < newest) {
+      // Only valid if every row added since has a rowid above the watermark;
+      // anything else (rows deleted or renumbered behind our back) recounts.
+      st.sql->rows_after.bind(1, known->watermark);
+      if (single_int(st.sql->rows_after) == rows - known->rows) {
+        auto& after = stmts.count_after;
+        bind_filters(after);
+        after.bind(6, known->watermark);
+        const std::int64_t matches = known->matches + single_int(after);
+        st.counts.store(key, counted_snapshot{matches, newest, rows});
+        return matches;
+      }
+    }
+  }
+  auto& count = stmts.count;
+  bind_filters(count);
+  const std::int64_t matches = single_int(count);
+  if (key.size() <= longest_remembered_key) st.counts.store(key, counted_snapshot{matches, newest, rows});
+  return matches;
+}
+
 message_page list_messages(query_state& st, sqlite::connection& db, const message_query& q) {
   unsigned filters = (q.from ? by_sender : 0u) | (q.since ? by_since : 0u) | (q.q ? by_text : 0u);
   auto& cached = st.lists[filters];
@@ -122,44 +284,38 @@ message_page list_messages(query_state& st, sqlite::connection& db, const messag
     if (q.q) stmt.bind(3, std::string_view{like_pattern(*q.q)});
   };
   message_page page;
-  auto& rows = cached->rows;
-  bind_filters(rows);
-  rows.bind(4, static_cast<std::int64_t>(q.limit));
-  rows.bind(5, q.offset);
-  while (rows.step())
-    page.data.push_back(message_record{rows.column_text(0), rows.column_text(1), rows.column_text(2),
-                                       rows.column_text(3), rows.column_optional_text(4)});
-  rows.reset();
-  if (filters == 0) {
-    // Unfiltered: the running total kept by the insert trigger, no scan.
-    st.totals.step();
-    page.total = st.totals.column_int(0);
-    st.totals.reset();
+  const bool day_ordered = (filters & ~unsigned{by_since}) == 0;
+  if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, page))) {
+    auto& rows = cached->rows;
+    bind_filters(rows);
+    rows.bind(4, static_cast<std::int64_t>(q.limit));
+    rows.bind(5, q.offset);
+    read_rows(rows, page);
+  }
+  if (auto total = total_from_aggregates(st, filters, q)) {
+    page.total = *total;
   } else {
-    auto& count = cached->count;
-    bind_filters(count);
-    count.step();
-    page.total = count.column_int(0);
-    count.reset();
+    page.total = counted_total(st, *cached, filters, q, bind_filters);
   }
   return page;
 }
 
 stats_snapshot read_stats(query_state& st) {
+  auto& sql = *st.sql;
   stats_snapshot stats;
-  if (st.totals.step()) {
-    stats.total_messages = st.totals.column_int(0);
-    stats.senders_count = st.totals.column_int(1);
+  if (sql.totals.step()) {
+    stats.total_messages = sql.totals.column_int(0);
+    stats.senders_count = sql.totals.column_int(1);
   }
-  st.totals.reset();
-  while (st.top_senders.step())
-    stats.messages_per_sender.push_back({st.top_senders.column_text(0), st.top_senders.column_int(1)});
-  st.top_senders.reset();
-  if (st.ts_range.step()) {
-    stats.first_message_ts = st.ts_range.column_optional_text(0);
-    stats.last_message_ts = st.ts_range.column_optional_text(1);
+  sql.totals.reset();
+  while (sql.top_senders.step())
+    stats.messages_per_sender.push_back({sql.top_senders.column_text(0), sql.top_senders.column_int(1)});
+  sql.top_senders.reset();
+  if (sql.ts_range.step()) {
+    stats.first_message_ts = sql.ts_range.column_optional_text(0);
+    stats.last_message_ts = sql.ts_range.column_optional_text(1);
   }
-  st.ts_range.reset();
+  sql.ts_range.reset();
   return stats;
 }
 

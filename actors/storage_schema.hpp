@@ -6,7 +6,7 @@
 namespace webhookd {
 
 // The schema version this release writes (kept in PRAGMA user_version).
-inline constexpr int current_schema_version = 1;
+inline constexpr int current_schema_version = 2;
 
 // Brings the database up to current_schema_version in one transaction.
 // Throws sqlite::error on failure, and schema_too_new when the file was

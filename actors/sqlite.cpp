@@ -90,8 +90,11 @@ bool statement::column_is_null(int column) const {
 
 connection::connection(const std::string& path, mode open_mode) {
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-  flags |= open_mode == mode::read_only ? SQLITE_OPEN_READONLY
-                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  switch (open_mode) {
+    case mode::read_write_create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+    case mode::read_write: flags |= SQLITE_OPEN_READWRITE; break;
+    case mode::read_only: flags |= SQLITE_OPEN_READONLY; break;
+  }
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string text = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

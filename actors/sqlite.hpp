@@ -59,7 +59,7 @@ class statement {
 
 class connection {
  public:
-  enum class mode { read_write_create, read_only };
+  enum class mode { read_write_create, read_write, read_only };
 
   connection() = default;
   connection(const std::string& path, mode open_mode);

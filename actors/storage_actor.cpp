@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <vector>
 
@@ -9,6 +10,9 @@
 #include <caf/spawn_options.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <sqlite3.h>
+
+#include "actors/checkpoint_actor.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/sqlite.hpp"
 #include "actors/storage_schema.hpp"
@@ -25,6 +29,17 @@ struct pending_insert {
   caf::typed_response_promise<store_outcome> promise;
 };
 
+// The WAL grows by a few hundred pages per commit at full ingest. Every
+// checkpoint_step new pages the checkpointer is asked to copy them back, on
+// its own thread. A commit that leaves inline_checkpoint_pages or more in the
+// WAL still checkpoints inline (SQLite's own rule, at its default of 1,000):
+// by then the checkpointer has copied most pages, so that inline pass is
+// short, and it is what lets the next transaction start the WAL over (a
+// background checkpoint racing the writer never finishes the whole WAL), so
+// the WAL stays near 1,000 pages as without the checkpointer.
+constexpr int checkpoint_step = 250;
+constexpr int inline_checkpoint_pages = 1000;
+
 struct storage_state {
   static inline const char* name = "storage";
 
@@ -40,6 +55,13 @@ struct storage_state {
 
   std::vector<pending_insert> pending;
   bool flush_scheduled = false;
+
+  checkpoint_actor checkpointer;
+  int wal_pages_at_last_request = 0;
+  // Set once asked to stop: the actor quits when its checkpointer is gone,
+  // so that its own connection is the last one open and closing it leaves a
+  // single complete database file.
+  std::optional<caf::error> exit_reason;
 
   bool available() const { return static_cast<bool>(db); }
 };
@@ -68,6 +90,32 @@ void mark_unavailable(storage_pointer self, std::string reason, const std::strin
                 {{"reason", reason}, {"error", detail}, {"path", st.settings.database_path}});
   st.unavailable_reason = std::move(reason);
   schedule_reopen(self);
+}
+
+// SQLite's WAL hook: runs on this actor's thread inside every commit, with the
+// number of pages now in the WAL. Replaces the automatic checkpoint.
+int on_wal_commit(void* context, sqlite3* db, const char* schema, int wal_pages) {
+  auto& st = *static_cast<storage_state*>(context);
+  if (wal_pages < st.wal_pages_at_last_request) st.wal_pages_at_last_request = 0;  // WAL restarted
+  if (wal_pages >= inline_checkpoint_pages) {
+    // Returns at once (SQLITE_BUSY) while the checkpointer is at work; then
+    // the next commit tries again.
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (wal_pages - st.wal_pages_at_last_request >= checkpoint_step) {
+    st.wal_pages_at_last_request = wal_pages;
+    caf::anon_send(st.checkpointer, checkpoint_atom::value);
+  }
+  return SQLITE_OK;
+}
+
+void start_checkpointer(storage_pointer self) {
+  auto& st = self->state;
+  st.checkpointer = spawn_checkpointer(self->system(), st.settings.database_path, *st.metrics, *st.log);
+  // Linked, so that it cannot outlive this actor whatever ends it (an actor
+  // system waits for every actor before it goes away); monitored, so that
+  // this actor learns when it is gone.
+  self->link_to(st.checkpointer);
+  self->monitor(st.checkpointer);
 }
 
 // A committed write proves the file is writable (not full, not read-only).
@@ -108,6 +156,8 @@ void try_open(storage_pointer self) {
     auto totals = db.prepare("SELECT messages FROM message_totals WHERE id = 1");
     st.metrics->rows_stored().Set(totals.step() ? static_cast<double>(totals.column_int(0)) : 0.0);
     st.db = std::move(db);
+    sqlite3_wal_hook(st.db.handle(), on_wal_commit, &st);
+    st.wal_pages_at_last_request = 0;
     if (st.opened_before) st.metrics->storage_recoveries().Increment();
     st.opened_before = true;
     st.log->log(log_level::info, "storage ready",
@@ -187,12 +237,30 @@ storage_impl::behavior_type storage(storage_pointer self, storage_settings setti
   st.log = log;
   auto probe = metrics->actor("storage", "0");
   watch_actor(self, probe, "detached");
+  start_checkpointer(self);
   try_open(self);
   // Asked to stop: commit and answer what is already batched first, so no
-  // accepted store is left without an answer.
+  // accepted store is left without an answer; then stop the checkpointer and
+  // quit once it is gone (the down handler).
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    // The checkpointer's own end arrives as a down message too; handled there.
+    if (msg.source == caf::actor_cast<caf::actor_addr>(self->state.checkpointer)) return;
     flush(self);
-    self->quit(msg.reason);
+    if (self->state.exit_reason) return;
+    self->state.exit_reason = msg.reason;
+    self->send_exit(self->state.checkpointer, caf::exit_reason::user_shutdown);
+  });
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& st = self->state;
+    if (down.source != caf::actor_cast<caf::actor_addr>(st.checkpointer)) return;
+    if (st.exit_reason) {
+      self->quit(*st.exit_reason);
+      return;
+    }
+    // It failed in a way it could not handle itself: start a new one.
+    st.log->log(log_level::error, "checkpointer stopped; starting a new one",
+                {{"reason", caf::to_string(down.reason)}});
+    start_checkpointer(self);
   });
   return {
     instrumented(self, probe,

@@ -99,6 +99,11 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
                            .Help("Times the storage actor reopened the database after it had failed.")
                            .Register(*registry_)
                            .Add({});
+  checkpoint_seconds_ = &prometheus::BuildHistogram()
+                           .Name("webhookd_storage_checkpoint_seconds")
+                           .Help("Duration of one background WAL checkpoint (copying committed pages into the database file).")
+                           .Register(*registry_)
+                           .Add({}, latency_buckets());
   auto& file_bytes = prometheus::BuildGauge()
                        .Name("webhookd_storage_file_bytes")
                        .Help("Size of the database files on disk.")

@@ -61,6 +61,8 @@ class service_metrics {
   prometheus::Gauge& last_commit_time() { return *last_commit_time_; }
   // Actors are not restarted; the storage actor recovers in place instead.
   prometheus::Counter& storage_recoveries() { return *storage_recoveries_; }
+  // Background WAL checkpoints (actors/checkpoint_actor.*), successful ones.
+  prometheus::Histogram& checkpoint_seconds() { return *checkpoint_seconds_; }
 
   // Figures read on demand rather than pushed: process resources from /proc
   // and the sizes of the database and WAL files. Called before each render.
@@ -83,6 +85,7 @@ class service_metrics {
   prometheus::Gauge* rows_stored_;
   prometheus::Gauge* last_commit_time_;
   prometheus::Counter* storage_recoveries_;
+  prometheus::Histogram* checkpoint_seconds_;
   prometheus::Gauge* database_bytes_;
   prometheus::Gauge* wal_bytes_;
   prometheus::Gauge* resident_bytes_;

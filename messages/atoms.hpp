@@ -18,4 +18,7 @@ using run_atom = caf::atom_constant<caf::atom("run")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using reopen_atom = caf::atom_constant<caf::atom("reopen")>;
 
+// From the storage actor to its checkpointer: the WAL has grown, copy it back.
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
+
 }  // namespace webhookd

@@ -24,6 +24,10 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<store_atom, message_record>::with<store_outcome>,
   caf::replies_to<health_atom>::with<storage_health>>;
 
+// Copies committed WAL frames into the database file on its own connection and
+// thread, when the storage actor asks; nothing waits for it.
+using checkpoint_actor = caf::typed_actor<caf::reacts_to<checkpoint_atom>>;
+
 // Answers reads from its own read-only connection; several run side by side.
 using query_actor = caf::typed_actor<
   caf::replies_to<list_atom, message_query>::with<message_page>,

@@ -371,7 +371,7 @@ BOOST_AUTO_TEST_CASE(debug_actors_is_off_by_default_and_leaks_nothing) {
     BOOST_TEST(actor["p99_ms"].get<double>() >= actor["p50_ms"].get<double>());
     BOOST_TEST((actor["kind"] == "scheduled" || actor["kind"] == "detached"));
   }
-  BOOST_TEST(names == (std::set<std::string>{"verifier/0", "verifier/1", "storage/0", "query/0", "query/1",
+  BOOST_TEST(names == (std::set<std::string>{"verifier/0", "verifier/1", "storage/0", "checkpoint/0", "query/0", "query/1",
                                               "bridge/0", "bridge/1", "metrics/0"}));
   for (const auto& actor : body["actors"])
     if (actor["name"] == "storage") {

@@ -745,6 +745,39 @@ BOOST_AUTO_TEST_CASE(stores_in_flight_at_shutdown_are_committed_and_answered) {
   BOOST_TEST(db.scalar("SELECT COUNT(*) FROM messages") == created);
 }
 
+// Commits do not checkpoint; the checkpointer copies the WAL into the
+// database file while the storage actor keeps its connection open, and at
+// the end the storage connection is the last one: no WAL file remains.
+BOOST_AUTO_TEST_CASE(the_checkpointer_copies_the_wal_back_while_storage_runs) {
+  auto storage = start_storage(db_path());
+  BOOST_REQUIRE(wait_ready(storage).ready);
+  const auto db_bytes_at_start = fs::file_size(db_path());
+  // About 3,000 WAL pages: 1,500 rows of 4 KB text, in batches.
+  const std::string text(4000, 't');
+  constexpr int count = 1500;
+  using handle_t = decltype(self->request(storage, reply_timeout, store_atom::value, make_record("x")));
+  std::vector<handle_t> handles;
+  for (int i = 0; i < count; ++i)
+    handles.push_back(self->request(storage, reply_timeout, store_atom::value,
+                                    make_record("wal-" + std::to_string(i), "+919876543210", "+14155550100",
+                                                "2025-01-15T10:00:00Z", text)));
+  int created = 0;
+  for (auto& h : handles) h.receive([&](store_outcome o) { created += o == store_outcome::created; }, [](caf::error&) {});
+  BOOST_REQUIRE_EQUAL(created, count);
+  // Checkpoints run beside the commits; wait (bounded) until one finished.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (metrics.checkpoint_seconds().Collect().histogram.sample_count == 0 &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  BOOST_TEST(metrics.checkpoint_seconds().Collect().histogram.sample_count >= 1u);
+  // Pages reached the database file itself, not only the WAL.
+  BOOST_TEST(fs::file_size(db_path()) > db_bytes_at_start + 4'000'000);
+  BOOST_TEST(raw_db{db_path()}.scalar("SELECT COUNT(*) FROM messages") == count);
+  stop(caf::actor_cast<caf::actor>(storage));
+  BOOST_TEST(!fs::exists(db_path() + "-wal"));
+  BOOST_TEST(raw_db{db_path()}.scalar("SELECT COUNT(*) FROM messages") == count);
+}
+
 BOOST_AUTO_TEST_CASE(store_and_health_are_counted_in_actor_metrics) {
   auto storage = start_storage(db_path());
   BOOST_REQUIRE(wait_ready(storage).ready);

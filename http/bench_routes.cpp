@@ -11,8 +11,7 @@ route_handler null_route(http_context& ctx) {
   return [&ctx](const restinio::request_handle_t& req) {
     auto ex = std::make_shared<exchange>(req, "/_bench/null", ctx);
     ctx.dispatch([ex](bridge_context& bc) {
-      bc.self()
-        ->request(bc.null(), bc.deadline(), ping_atom::value)
+      bc.request(bc.null(), ex, ping_atom::value)
         .then([ex](bool) { ex->reply(200, R"({"status":"ok"})"); },
               [ex](caf::error&) { ex->reply_detail(503, "service unavailable"); });
     });

@@ -22,9 +22,8 @@ route_handler ready_route(http_context& ctx) {
       else
         ex->reply_json(503, {{"status", "not ready"}, {"reasons", reasons}});
     };
-    ctx.dispatch([reply](bridge_context& bc) {
-      bc.self()
-        ->request(bc.storage(), bc.deadline(), health_atom::value)
+    ctx.dispatch([ex, reply](bridge_context& bc) {
+      bc.request(bc.storage(), ex, health_atom::value)
         .then(
           [reply](const storage_health& health) {
             reply(health.ready ? std::vector<std::string>{} : std::vector<std::string>{health.reason});
@@ -39,8 +38,7 @@ route_handler metrics_route(http_context& ctx) {
   return [&ctx](const restinio::request_handle_t& req) {
     auto ex = std::make_shared<exchange>(req, "/metrics", ctx);
     ctx.dispatch([ex](bridge_context& bc) {
-      bc.self()
-        ->request(bc.metrics(), bc.deadline(), render_atom::value)
+      bc.request(bc.metrics(), ex, render_atom::value)
         .then([ex](std::string& text) { ex->reply(200, std::move(text), "text/plain; version=0.0.4; charset=utf-8"); },
               // SPEC: /metrics always answers 200; an empty exposition is still valid.
               [ex](caf::error&) { ex->reply(200, "# metrics actor did not answer\n", "text/plain; version=0.0.4; charset=utf-8"); });

@@ -41,8 +41,7 @@ route_handler messages_route(http_context& ctx) {
       return restinio::request_accepted();
     }
     ctx.dispatch([ex, query = std::move(*parsed.query)](bridge_context& bc) {
-      bc.self()
-        ->request(bc.query(), bc.deadline(), list_atom::value, query)
+      bc.request(bc.query(), ex, list_atom::value, query)
         .then([ex, query](const message_page& page) { ex->reply(200, message_page_body(page, query)); },
               [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
     });
@@ -58,8 +57,7 @@ route_handler stats_route(http_context& ctx) {
       return restinio::request_accepted();
     }
     ctx.dispatch([ex](bridge_context& bc) {
-      bc.self()
-        ->request(bc.query(), bc.deadline(), stats_atom::value)
+      bc.request(bc.query(), ex, stats_atom::value)
         .then([ex](const stats_snapshot& stats) { ex->reply(200, stats_body(stats)); },
               [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
     });

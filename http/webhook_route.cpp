@@ -38,8 +38,7 @@ void note_message_id(const exchange_ptr& ex, const webhook_parse_result& parsed)
 }
 
 void store(bridge_context& bc, const exchange_ptr& ex, message_record record) {
-  bc.self()
-    ->request(bc.storage(), bc.deadline(), store_atom::value, std::move(record))
+  bc.request(bc.storage(), ex, store_atom::value, std::move(record))
     .then(
       [ex](store_outcome outcome) {
         switch (outcome) {
@@ -59,8 +58,7 @@ void store(bridge_context& bc, const exchange_ptr& ex, message_record record) {
 
 void verify_then_store(bridge_context& bc, const exchange_ptr& ex, std::string signature) {
   auto body = ex->shared_body();
-  bc.self()
-    ->request(bc.verifier(), bc.deadline(), verify_atom::value, body, std::move(signature))
+  bc.request(bc.verifier(), ex, verify_atom::value, body, std::move(signature))
     .then(
       [ex, body, bc = &bc](bool valid) {
         auto parsed = parse_webhook_payload(*body);

@@ -18,6 +18,9 @@ using run_atom = caf::atom_constant<caf::atom("run")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using reopen_atom = caf::atom_constant<caf::atom("reopen")>;
 
+// Internal to a request bridge: time to give up on overdue requests.
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+
 // From the storage actor to its checkpointer: the WAL has grown, copy it back.
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
 

@@ -85,6 +85,11 @@ void http_server::start() {
     .write_http_response_timelimit(settings_.write_timeout)
     .handle_request_timeout(settings_.handle_timeout)
     .incoming_http_msg_limits(message_limits())
+    // Each connection keeps a zero-filled read buffer for its whole life:
+    // 2 KiB instead of RESTinio's 4 KiB saves 4 MiB per 2,000 connections.
+    // A request larger than the buffer (a big webhook body) is just read in
+    // more than one piece.
+    .buffer_size(2 * 1024)
     .max_parallel_connections(settings_.max_connections)
     .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& acceptor) {
       bound_port_ = acceptor.local_endpoint().port();

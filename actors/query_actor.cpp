@@ -75,10 +75,13 @@ std::string like_pattern(const std::string& needle) {
   return out;
 }
 
-std::string where_clause(unsigned filters) {
+// `column` is "" for plain column names, "+" to keep SQLite from using an
+// index on them (the unary plus makes the term an expression).
+std::string where_clause(unsigned filters, const char* column = "") {
+  const std::string c = column;
   std::string sql = " WHERE 1 = 1";
-  if (filters & by_sender) sql += " AND from_msisdn = ?1";
-  if (filters & by_since) sql += " AND ts >= ?2";
+  if (filters & by_sender) sql += " AND " + c + "from_msisdn = ?1";
+  if (filters & by_since) sql += " AND " + c + "ts >= ?2";
   if (filters & by_text) sql += " AND text LIKE ?3 ESCAPE '\\'";
   return sql;
 }
@@ -89,7 +92,9 @@ list_statements prepare_list(sqlite::connection& db, unsigned filters) {
     db.prepare("SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages" + where +
                " ORDER BY ts, message_id LIMIT ?4 OFFSET ?5"),
     db.prepare("SELECT COUNT(*) FROM messages" + where),
-    db.prepare("SELECT COUNT(*) FROM messages" + where + " AND rowid > ?6"),
+    // Only the rows after ?6: the rowid range must drive this count, not an
+    // index on the filter columns (which would walk every old match again).
+    db.prepare("SELECT COUNT(*) FROM messages" + where_clause(filters, "+") + " AND rowid > ?6"),
   };
 }
 
@@ -211,8 +216,8 @@ bool skip_days_to_page(query_state& st, const message_query& q, message_page& pa
   return true;
 }
 
-// `total` for the filter combinations that aggregates answer without a scan;
-// nullopt for the others (which then count matching rows).
+// `total` straight from an aggregate row, for the filters that have one;
+// nullopt for the others (counted_total).
 std::optional<std::int64_t> total_from_aggregates(query_state& st, unsigned filters, const message_query& q) {
   switch (filters) {
     case 0:
@@ -221,12 +226,24 @@ std::optional<std::int64_t> total_from_aggregates(query_state& st, unsigned filt
     case by_sender:
       st.sql->sender_total.bind(1, std::string_view{*q.from});
       return single_int(st.sql->sender_total);
-    case by_since:
-      st.sql->days_total.bind(1, std::string_view{day_after(*q.since)});
-      return rows_in_first_day(st, *q.since) + single_int(st.sql->days_total);
     default:
       return std::nullopt;
   }
+}
+
+// The total of a filter combination without help from the cache: `since`
+// alone from the day counts (whole days) plus the ts index inside the first
+// day, every other combination by counting the matching rows.
+template <class BindFilters>
+std::int64_t full_count(query_state& st, list_statements& stmts, unsigned filters,
+                        const message_query& q, BindFilters bind_filters) {
+  if (filters == by_since) {
+    st.sql->days_total.bind(1, std::string_view{day_after(*q.since)});
+    return rows_in_first_day(st, *q.since) + single_int(st.sql->days_total);
+  }
+  auto& count = stmts.count;
+  bind_filters(count);
+  return single_int(count);
 }
 
 // The filters as a cache key: each present field length-prefixed, so that
@@ -242,7 +259,7 @@ std::string count_key(unsigned filters, const message_query& q) {
   return key;
 }
 
-// `total` of a filter combination that needs counting rows: from the count
+// `total` of a filter combination without an aggregate row: from the count
 // cache when it has the combination, adding only the rows stored since, or
 // counted in full (and remembered). `bind_filters` binds ?1..?3.
 template <class BindFilters>
@@ -267,9 +284,7 @@ std::int64_t counted_total(query_state& st, list_statements& stmts, unsigned fil
       }
     }
   }
-  auto& count = stmts.count;
-  bind_filters(count);
-  const std::int64_t matches = single_int(count);
+  const std::int64_t matches = full_count(st, stmts, filters, q, bind_filters);
   if (key.size() <= longest_remembered_key) st.counts.store(key, counted_snapshot{matches, newest, rows});
   return matches;
 }

@@ -461,6 +461,7 @@ BOOST_FIXTURE_TEST_CASE(remembered_totals_follow_new_rows, query_fixture) {
     make_query(5, 0, std::nullopt, std::nullopt, std::string("%")),
     make_query(5, 0, A, std::nullopt, std::string("hel")),
     make_query(5, 0, B, std::string("2025-01-10T00:00:00Z")),
+    make_query(5, 3, std::nullopt, std::string("2025-01-08T12:00:00Z")),
     make_query(5, 1, C, std::string("2025-01-05T00:00:00Z"), std::string("ok")),
     make_query(5, 0, std::nullopt, std::string("2025-01-12T00:00:00Z"), std::string("\xC3\xA9")),
   };

@@ -38,6 +38,10 @@ constexpr std::size_t longest_remembered_key = 1024;
 
 // The statements every query actor uses, prepared once per connection.
 struct fixed_statements {
+  // The read transaction around each answer, prepared once instead of parsed
+  // by sqlite3_exec twice per request.
+  sqlite::statement begin;
+  sqlite::statement commit;
   sqlite::statement totals;
   sqlite::statement top_senders;
   sqlite::statement ts_range;
@@ -105,6 +109,8 @@ sqlite::connection& connection_for(query_state& st) {
     sqlite::connection db{st.path, sqlite::connection::mode::read_only};
     db.exec("PRAGMA busy_timeout = 5000");
     st.sql = fixed_statements{
+      db.prepare("BEGIN"),
+      db.prepare("COMMIT"),
       db.prepare("SELECT messages, senders FROM message_totals WHERE id = 1"),
       db.prepare("SELECT from_msisdn, message_count FROM sender_counts "
                  "ORDER BY message_count DESC, from_msisdn ASC LIMIT 10"),
@@ -136,10 +142,13 @@ template <class T, class F>
 caf::result<T> read_snapshot(query_state& st, F body) {
   try {
     auto& db = connection_for(st);
-    db.exec("BEGIN");
+    auto& sql = *st.sql;
+    sql.begin.step();
+    sql.begin.reset();
     try {
       T value = body(db);
-      db.exec("COMMIT");
+      sql.commit.step();
+      sql.commit.reset();
       return value;
     } catch (...) {
       db.rollback_if_active();

@@ -43,7 +43,8 @@ fetch_with_apt() {
   local options=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt/parts"
                  -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
   apt-get "${options[@]}" -qq update >&2 || return 1
-  # Only the upstream tarball is needed (the Debian patches do not touch libcaf_core).
+  # Only the upstream tarball is needed (the Debian patches do not touch libcaf_core);
+  # when the mirror lacks the Debian part, apt prints "Failed to fetch" for it: harmless.
   (cd "$apt/download" && apt-get "${options[@]}" -qq source --download-only "actor-framework" >&2) || true
   local tarball
   tarball=$(ls "$apt/download"/actor-framework_"$version".orig.tar.* 2>/dev/null | head -1)

@@ -12,6 +12,7 @@
 #include "actors/count_cache.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/sqlite.hpp"
+#include "core/message_page_json.hpp"
 #include "messages/errors.hpp"
 
 namespace webhookd {
@@ -176,10 +177,13 @@ std::int64_t single_int(sqlite::statement& stmt) {
   return value;
 }
 
-void read_rows(sqlite::statement& rows, message_page& page) {
-  while (rows.step())
-    page.data.push_back(message_record{rows.column_text(0), rows.column_text(1), rows.column_text(2),
-                                       rows.column_text(3), rows.column_optional_text(4)});
+// Columns: message_id, from_msisdn, to_msisdn, ts, text.
+void read_rows(sqlite::statement& rows, message_page_json& page) {
+  while (rows.step()) {
+    std::optional<std::string_view> text;
+    if (!rows.column_is_null(4)) text = rows.column_view(4);
+    page.add_row(rows.column_view(0), rows.column_view(1), rows.column_view(2), rows.column_view(3), text);
+  }
   rows.reset();
 }
 
@@ -195,7 +199,7 @@ std::int64_t rows_in_first_day(query_state& st, const std::string& since) {
 // whole days are skipped with day_counts, then at most one day's rows are
 // walked. Returns false when the offset falls into the first (partial) day
 // of `since`, where the plain query is just as cheap.
-bool skip_days_to_page(query_state& st, const message_query& q, message_page& page) {
+bool skip_days_to_page(query_state& st, const message_query& q, message_page_json& page) {
   std::string first_day;  // days >= this one are counted whole
   std::int64_t remaining = q.offset;
   if (q.since) {
@@ -298,7 +302,7 @@ std::int64_t counted_total(query_state& st, list_statements& stmts, unsigned fil
   return matches;
 }
 
-message_page list_messages(query_state& st, sqlite::connection& db, const message_query& q) {
+rendered_page list_messages(query_state& st, sqlite::connection& db, const message_query& q) {
   unsigned filters = (q.from ? by_sender : 0u) | (q.since ? by_since : 0u) | (q.q ? by_text : 0u);
   auto& cached = st.lists[filters];
   if (!cached) cached = prepare_list(db, filters);
@@ -307,7 +311,7 @@ message_page list_messages(query_state& st, sqlite::connection& db, const messag
     if (q.since) stmt.bind(2, std::string_view{*q.since});
     if (q.q) stmt.bind(3, std::string_view{like_pattern(*q.q)});
   };
-  message_page page;
+  message_page_json page;
   const bool day_ordered = (filters & ~unsigned{by_since}) == 0;
   if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, page))) {
     auto& rows = cached->rows;
@@ -316,12 +320,14 @@ message_page list_messages(query_state& st, sqlite::connection& db, const messag
     rows.bind(5, q.offset);
     read_rows(rows, page);
   }
+  rendered_page answer;
   if (auto total = total_from_aggregates(st, filters, q)) {
-    page.total = *total;
+    answer.total = *total;
   } else {
-    page.total = counted_total(st, *cached, filters, q, bind_filters);
+    answer.total = counted_total(st, *cached, filters, q, bind_filters);
   }
-  return page;
+  answer.json = page.finish(answer.total, q.limit, q.offset);
+  return answer;
 }
 
 stats_snapshot read_stats(query_state& st) {
@@ -350,9 +356,9 @@ query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self
   self->state.log = log;
   return {
     instrumented(self, probe,
-                 [self](list_atom, const message_query& q) -> caf::result<message_page> {
+                 [self](list_atom, const message_query& q) -> caf::result<rendered_page> {
                    auto& st = self->state;
-                   return read_snapshot<message_page>(
+                   return read_snapshot<rendered_page>(
                      st, [&](sqlite::connection& db) { return list_messages(st, db, q); });
                  }),
     instrumented(self, probe, [self](stats_atom) -> caf::result<stats_snapshot> {

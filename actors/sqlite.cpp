@@ -77,6 +77,13 @@ std::string statement::column_text(int column) const {
                          : std::string{};
 }
 
+std::string_view statement::column_view(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  int size = sqlite3_column_bytes(stmt_, column);
+  return text != nullptr ? std::string_view(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size))
+                         : std::string_view{};
+}
+
 std::optional<std::string> statement::column_optional_text(int column) const {
   if (column_is_null(column)) return std::nullopt;
   return column_text(column);

@@ -46,6 +46,8 @@ class statement {
   void reset();
 
   std::string column_text(int column) const;
+  // The column's text without a copy: valid until the next step() or reset().
+  std::string_view column_view(int column) const;
   std::optional<std::string> column_optional_text(int column) const;
   std::int64_t column_int(int column) const;
   bool column_is_null(int column) const;

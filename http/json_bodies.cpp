@@ -4,40 +4,6 @@
 
 namespace webhookd {
 
-std::string message_page_body(const message_page& page, const message_query& query) {
-  std::string out;
-  // Field names and punctuation take about 70 bytes per row.
-  std::size_t estimate = 64;
-  for (const auto& rec : page.data)
-    estimate += 80 + rec.message_id.size() + rec.from.size() + rec.to.size() + rec.ts.size() +
-                (rec.text ? rec.text->size() : 0);
-  out.reserve(estimate);
-  out += "{\"data\":[";
-  bool first = true;
-  for (const auto& rec : page.data) {
-    out += first ? "{\"message_id\":" : ",{\"message_id\":";
-    first = false;
-    append_json_string(out, rec.message_id);
-    out += ",\"from\":";
-    append_json_string(out, rec.from);
-    out += ",\"to\":";
-    append_json_string(out, rec.to);
-    out += ",\"ts\":";
-    append_json_string(out, rec.ts);
-    out += ",\"text\":";
-    append_json_string_or_null(out, rec.text);
-    out.push_back('}');
-  }
-  out += "],\"total\":";
-  append_json_int(out, page.total);
-  out += ",\"limit\":";
-  append_json_int(out, query.limit);
-  out += ",\"offset\":";
-  append_json_int(out, query.offset);
-  out.push_back('}');
-  return out;
-}
-
 std::string stats_body(const stats_snapshot& stats) {
   std::string out;
   out.reserve(160 + 48 * stats.messages_per_sender.size());

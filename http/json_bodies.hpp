@@ -1,5 +1,6 @@
-// JSON bodies of the read endpoints, in the field order SPEC.md shows,
-// written directly as text (core/json_text.hpp says why).
+// The JSON body of GET /stats, in the field order SPEC.md shows, written
+// directly as text (core/json_text.hpp says why). GET /messages bodies are
+// written by the query actor itself (core/message_page_json.hpp).
 #pragma once
 
 #include <string>
@@ -8,7 +9,6 @@
 
 namespace webhookd {
 
-std::string message_page_body(const message_page& page, const message_query& query);
 std::string stats_body(const stats_snapshot& stats);
 
 }  // namespace webhookd

@@ -42,7 +42,7 @@ route_handler messages_route(http_context& ctx) {
     }
     ctx.dispatch([ex, query = std::move(*parsed.query)](bridge_context& bc) {
       bc.request(bc.query(), ex, list_atom::value, query)
-        .then([ex, query](const message_page& page) { ex->reply(200, message_page_body(page, query)); },
+        .then([ex](rendered_page& page) { ex->reply(200, std::move(page.json)); },
               [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
     });
     return restinio::request_accepted();

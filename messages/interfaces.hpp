@@ -30,7 +30,7 @@ using checkpoint_actor = caf::typed_actor<caf::reacts_to<checkpoint_atom>>;
 
 // Answers reads from its own read-only connection; several run side by side.
 using query_actor = caf::typed_actor<
-  caf::replies_to<list_atom, message_query>::with<message_page>,
+  caf::replies_to<list_atom, message_query>::with<rendered_page>,
   caf::replies_to<stats_atom>::with<stats_snapshot>>;
 
 // Renders the metrics registry in Prometheus text format.

@@ -21,7 +21,7 @@ using shared_body = std::shared_ptr<const std::string>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::message_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::store_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::message_query)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::message_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::rendered_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::stats_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::storage_health)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::bridge_task)

@@ -35,8 +35,10 @@ struct message_query {
   std::optional<std::string> q;      // literal, case-insensitive substring
 };
 
-struct message_page {
-  std::vector<message_record> data;
+// A GET /messages answer, already rendered as its JSON body by the query
+// actor (core/message_page_json.hpp).
+struct rendered_page {
+  std::string json;
   std::int64_t total = 0;
 };
 

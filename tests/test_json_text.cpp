@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.hpp"
+#include "core/message_page_json.hpp"
 #include "core/utf8.hpp"
 #include "http/json_bodies.hpp"
 
@@ -75,22 +76,18 @@ BOOST_AUTO_TEST_CASE(optional_and_integers) {
   BOOST_TEST(out == "null,\"x\",-9007199254740993");
 }
 
-BOOST_AUTO_TEST_CASE(message_page_body_has_the_spec_shape_and_order) {
-  message_page page;
-  page.total = 1234567890123;
-  page.data.push_back(message_record{"m1", "+919876543210", "+14155550100", "2025-01-15T10:00:00Z",
-                                     std::string("Hi \"there\"\n\xF0\x9F\x98\x80")});
-  page.data.push_back(message_record{"m2", "+1", "+2", "2025-01-15T10:00:01Z", std::nullopt});
-  message_query query;
-  query.limit = 2;
-  query.offset = 7;
-  const std::string body = message_page_body(page, query);
+BOOST_AUTO_TEST_CASE(message_page_json_has_the_spec_shape_and_order) {
+  message_page_json page;
+  page.add_row("m1", "+919876543210", "+14155550100", "2025-01-15T10:00:00Z",
+               std::string_view("Hi \"there\"\n\xF0\x9F\x98\x80"));
+  page.add_row("m2", "+1", "+2", "2025-01-15T10:00:01Z", std::nullopt);
+  BOOST_TEST(page.rows() == 2u);
+  const std::string body = page.finish(1234567890123, 2, 7);
   const auto expected = nlohmann::ordered_json::parse(
     R"({"data":[{"message_id":"m1","from":"+919876543210","to":"+14155550100","ts":"2025-01-15T10:00:00Z","text":"Hi \"there\"\n😀"},)"
     R"({"message_id":"m2","from":"+1","to":"+2","ts":"2025-01-15T10:00:01Z","text":null}],"total":1234567890123,"limit":2,"offset":7})");
   BOOST_TEST(body == expected.dump());
-  message_page empty;
-  BOOST_TEST(message_page_body(empty, message_query{}) == R"({"data":[],"total":0,"limit":50,"offset":0})");
+  BOOST_TEST(message_page_json{}.finish(0, 50, 0) == R"({"data":[],"total":0,"limit":50,"offset":0})");
 }
 
 BOOST_AUTO_TEST_CASE(stats_body_has_the_spec_shape_and_order) {

@@ -24,6 +24,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <nlohmann/json.hpp>
 
 #include "support/actor_testing.hpp"
 #include "actors/count_cache.hpp"
@@ -76,6 +77,33 @@ message_query make_query(int limit = 100, std::int64_t offset = 0,
   mq.since = std::move(since);
   mq.q = std::move(q);
   return mq;
+}
+
+// A GET /messages body, as the query actor rendered it, read back into
+// records: the tests compare what a client would receive.
+struct message_page {
+  std::vector<message_record> data;
+  std::int64_t total = 0;
+};
+
+message_page parse_page(const rendered_page& rendered, const message_query& mq) {
+  const auto body = nlohmann::json::parse(rendered.json);
+  BOOST_REQUIRE(body.is_object());
+  BOOST_TEST(body.size() == 4u);
+  BOOST_TEST(body.at("limit").get<int>() == mq.limit);
+  BOOST_TEST(body.at("offset").get<std::int64_t>() == mq.offset);
+  message_page page;
+  page.total = body.at("total").get<std::int64_t>();
+  BOOST_TEST(page.total == rendered.total);
+  for (const auto& row : body.at("data")) {
+    BOOST_REQUIRE(row.size() == 5u);
+    std::optional<std::string> text;
+    if (!row.at("text").is_null()) text = row.at("text").get<std::string>();
+    page.data.push_back(message_record{row.at("message_id").get<std::string>(), row.at("from").get<std::string>(),
+                                       row.at("to").get<std::string>(), row.at("ts").get<std::string>(),
+                                       std::move(text)});
+  }
+  return page;
 }
 
 std::vector<std::string> ids_of(const message_page& page) {
@@ -194,7 +222,7 @@ struct query_fixture {
     std::optional<message_page> page;
     caf::error err;
     self->request(query, reply_timeout, list_atom::value, mq)
-      .receive([&](message_page p) { page = std::move(p); }, [&](caf::error& e) { err = std::move(e); });
+      .receive([&](rendered_page p) { page = parse_page(p, mq); }, [&](caf::error& e) { err = std::move(e); });
     return {std::move(page), std::move(err)};
   }
 

@@ -6,10 +6,7 @@
 #define BOOST_TEST_MODULE reliability_http
 #include <boost/test/unit_test.hpp>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -56,20 +53,7 @@ std::map<std::string, std::string> child_env(const std::string& db, std::uint16_
 // A raw loopback socket, closed on destruction.
 class raw_socket {
  public:
-  explicit raw_socket(std::uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket: " + std::string{std::strerror(errno)});
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      auto error = std::string{std::strerror(errno)};
-      ::close(fd_);
-      throw std::runtime_error("connect: " + error);
-    }
+  explicit raw_socket(std::uint16_t port) : fd_(connect_loopback(port)) {
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
   }
   raw_socket(raw_socket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }

@@ -20,6 +20,10 @@ struct http_response {
   std::optional<std::string> header(const std::string& lower_name) const;
 };
 
+// A blocking TCP socket connected to 127.0.0.1:port, TCP_NODELAY set,
+// close-on-exec. Throws std::runtime_error when it cannot connect.
+int connect_loopback(std::uint16_t port);
+
 // One TCP connection to 127.0.0.1:port. Throws std::runtime_error on socket errors.
 class http_connection {
  public:

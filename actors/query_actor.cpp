@@ -11,6 +11,7 @@
 
 #include "actors/count_cache.hpp"
 #include "actors/instrumented.hpp"
+#include "actors/row_cache.hpp"
 #include "actors/sqlite.hpp"
 #include "core/message_page_json.hpp"
 #include "messages/errors.hpp"
@@ -36,6 +37,8 @@ struct list_statements {
 // and the longest key worth remembering (a q can be kilobytes long).
 constexpr std::size_t remembered_counts = 256;
 constexpr std::size_t longest_remembered_key = 1024;
+// Rendered rows a query actor keeps (row_cache.hpp): about 16,000 typical rows.
+constexpr std::size_t row_cache_bytes = 4 * 1024 * 1024;
 
 // The statements every query actor uses, prepared once per connection.
 struct fixed_statements {
@@ -54,6 +57,8 @@ struct fixed_statements {
   sqlite::statement rows_from_day;
   sqlite::statement newest_rowid;
   sqlite::statement rows_after;
+  // The columns of one row, for a row the row cache does not have.
+  sqlite::statement row_by_id;
 };
 
 struct query_state {
@@ -65,6 +70,7 @@ struct query_state {
   std::array<std::optional<list_statements>, filter_combinations> lists;
   std::optional<fixed_statements> sql;
   count_cache counts{remembered_counts};
+  row_cache rows{row_cache_bytes};
 };
 
 // LIKE with '\' as escape character: %, _ and \ in the needle match themselves.
@@ -94,8 +100,9 @@ std::string where_clause(unsigned filters, const char* column = "") {
 list_statements prepare_list(sqlite::connection& db, unsigned filters) {
   auto where = where_clause(filters);
   return list_statements{
-    db.prepare("SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages" + where +
-               " ORDER BY ts, message_id LIMIT ?4 OFFSET ?5"),
+    // rowid and message_id only: for every filter but q the index alone
+    // answers, and read_rows takes each row's JSON from the row cache.
+    db.prepare("SELECT rowid, message_id FROM messages" + where + " ORDER BY ts, message_id LIMIT ?4 OFFSET ?5"),
     db.prepare("SELECT COUNT(*) FROM messages" + where),
     // Only the rows after ?6: the rowid range must drive this count, not an
     // index on the filter columns (which would walk every old match again).
@@ -120,10 +127,10 @@ sqlite::connection& connection_for(query_state& st) {
       db.prepare("SELECT COUNT(*) FROM messages WHERE ts >= ?1 AND ts < ?2"),
       db.prepare("SELECT IFNULL(SUM(message_count), 0) FROM day_counts WHERE day >= ?1"),
       db.prepare("SELECT day, message_count FROM day_counts WHERE day >= ?1 ORDER BY day"),
-      db.prepare("SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages WHERE ts >= ?1 "
-                 "ORDER BY ts, message_id LIMIT ?2 OFFSET ?3"),
+      db.prepare("SELECT rowid, message_id FROM messages WHERE ts >= ?1 ORDER BY ts, message_id LIMIT ?2 OFFSET ?3"),
       db.prepare("SELECT IFNULL(MAX(rowid), 0) FROM messages"),
       db.prepare("SELECT COUNT(*) FROM messages WHERE rowid > ?1"),
+      db.prepare("SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages WHERE rowid = ?1"),
     };
     st.db = std::move(db);
   }
@@ -134,6 +141,7 @@ void drop_connection(query_state& st) {
   for (auto& entry : st.lists) entry.reset();
   st.sql.reset();
   st.counts.clear();
+  st.rows.clear();
   st.db = {};
 }
 
@@ -177,14 +185,30 @@ std::int64_t single_int(sqlite::statement& stmt) {
   return value;
 }
 
-// Columns: message_id, from_msisdn, to_msisdn, ts, text.
-void read_rows(sqlite::statement& rows, message_page_json& page) {
-  while (rows.step()) {
-    std::optional<std::string_view> text;
-    if (!rows.column_is_null(4)) text = rows.column_view(4);
-    page.add_row(rows.column_view(0), rows.column_view(1), rows.column_view(2), rows.column_view(3), text);
+// `ids` yields rowid, message_id in page order; each row's JSON comes from
+// the row cache, or is read and rendered once and then cached.
+void read_rows(query_state& st, sqlite::statement& ids, message_page_json& page) {
+  auto& fetch = st.sql->row_by_id;
+  while (ids.step()) {
+    const std::int64_t rowid = ids.column_int(0);
+    const std::string_view message_id = ids.column_view(1);
+    if (const std::string* cached = st.rows.find(rowid, message_id)) {
+      page.add_row(*cached);
+      continue;
+    }
+    fetch.bind(1, rowid);
+    // Always found: both statements read the same snapshot.
+    if (fetch.step()) {
+      std::optional<std::string_view> text;
+      if (!fetch.column_is_null(4)) text = fetch.column_view(4);
+      std::string json = message_row_json(fetch.column_view(0), fetch.column_view(1), fetch.column_view(2),
+                                          fetch.column_view(3), text);
+      page.add_row(json);
+      st.rows.store(rowid, message_id, std::move(json));
+    }
+    fetch.reset();
   }
-  rows.reset();
+  ids.reset();
 }
 
 // Rows matching `since` (or all rows when there is none) in the day of
@@ -225,7 +249,7 @@ bool skip_days_to_page(query_state& st, const message_query& q, message_page_jso
   rows.bind(1, std::string_view{*start_day});
   rows.bind(2, static_cast<std::int64_t>(q.limit));
   rows.bind(3, remaining);
-  read_rows(rows, page);
+  read_rows(st, rows, page);
   return true;
 }
 
@@ -318,7 +342,7 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
     bind_filters(rows);
     rows.bind(4, static_cast<std::int64_t>(q.limit));
     rows.bind(5, q.offset);
-    read_rows(rows, page);
+    read_rows(st, rows, page);
   }
   rendered_page answer;
   if (auto total = total_from_aggregates(st, filters, q)) {

@@ -10,30 +10,45 @@ namespace {
 // A page of 50 typical rows is about 10 KiB; starting there saves the
 // string's first few regrowths.
 constexpr std::size_t initial_capacity = 12 * 1024;
+// An average row object is about 200 bytes.
+constexpr std::size_t typical_row_size = 256;
+
+void write_row(std::string& out, std::string_view message_id, std::string_view from, std::string_view to,
+               std::string_view ts, std::optional<std::string_view> text) {
+  out += "{\"message_id\":";
+  append_json_string(out, message_id);
+  out += ",\"from\":";
+  append_json_string(out, from);
+  out += ",\"to\":";
+  append_json_string(out, to);
+  out += ",\"ts\":";
+  append_json_string(out, ts);
+  out += ",\"text\":";
+  if (text)
+    append_json_string(out, *text);
+  else
+    out += "null";
+  out.push_back('}');
+}
+
 }  // namespace
+
+std::string message_row_json(std::string_view message_id, std::string_view from, std::string_view to,
+                             std::string_view ts, std::optional<std::string_view> text) {
+  std::string out;
+  out.reserve(typical_row_size);
+  write_row(out, message_id, from, to, ts, text);
+  return out;
+}
 
 message_page_json::message_page_json() {
   out_.reserve(initial_capacity);
   out_ += "{\"data\":[";
 }
 
-void message_page_json::add_row(std::string_view message_id, std::string_view from, std::string_view to,
-                                std::string_view ts, std::optional<std::string_view> text) {
-  out_ += rows_ == 0 ? "{\"message_id\":" : ",{\"message_id\":";
-  ++rows_;
-  append_json_string(out_, message_id);
-  out_ += ",\"from\":";
-  append_json_string(out_, from);
-  out_ += ",\"to\":";
-  append_json_string(out_, to);
-  out_ += ",\"ts\":";
-  append_json_string(out_, ts);
-  out_ += ",\"text\":";
-  if (text)
-    append_json_string(out_, *text);
-  else
-    out_ += "null";
-  out_.push_back('}');
+void message_page_json::add_row(std::string_view row_json) {
+  if (rows_++ > 0) out_.push_back(',');
+  out_ += row_json;
 }
 
 std::string message_page_json::finish(std::int64_t total, int limit, std::int64_t offset) {

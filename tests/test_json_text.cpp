@@ -78,9 +78,9 @@ BOOST_AUTO_TEST_CASE(optional_and_integers) {
 
 BOOST_AUTO_TEST_CASE(message_page_json_has_the_spec_shape_and_order) {
   message_page_json page;
-  page.add_row("m1", "+919876543210", "+14155550100", "2025-01-15T10:00:00Z",
-               std::string_view("Hi \"there\"\n\xF0\x9F\x98\x80"));
-  page.add_row("m2", "+1", "+2", "2025-01-15T10:00:01Z", std::nullopt);
+  page.add_row(message_row_json("m1", "+919876543210", "+14155550100", "2025-01-15T10:00:00Z",
+                                std::string_view("Hi \"there\"\n\xF0\x9F\x98\x80")));
+  page.add_row(message_row_json("m2", "+1", "+2", "2025-01-15T10:00:01Z", std::nullopt));
   BOOST_TEST(page.rows() == 2u);
   const std::string body = page.finish(1234567890123, 2, 7);
   const auto expected = nlohmann::ordered_json::parse(

@@ -29,6 +29,8 @@
 #include "support/actor_testing.hpp"
 #include "actors/count_cache.hpp"
 #include "actors/query_actor.hpp"
+#include "actors/row_cache.hpp"
+#include "actors/sqlite.hpp"
 #include "actors/storage_actor.hpp"
 #include "core/json_logger.hpp"
 #include "core/service_metrics.hpp"
@@ -224,6 +226,15 @@ struct query_fixture {
     self->request(query, reply_timeout, list_atom::value, mq)
       .receive([&](rendered_page p) { page = parse_page(p, mq); }, [&](caf::error& e) { err = std::move(e); });
     return {std::move(page), std::move(err)};
+  }
+
+  // The body exactly as the query actor rendered it.
+  std::string list_body(const query_actor& query, const message_query& mq) {
+    std::optional<std::string> body;
+    self->request(query, reply_timeout, list_atom::value, mq)
+      .receive([&](rendered_page p) { body = std::move(p.json); }, [&](caf::error&) {});
+    BOOST_REQUIRE_MESSAGE(body.has_value(), "list answered an error");
+    return std::move(*body);
   }
 
   message_page list(const query_actor& query, const message_query& mq) {
@@ -537,6 +548,69 @@ BOOST_AUTO_TEST_CASE(count_cache_forgets_the_least_recently_used) {
   count_cache none{0};
   none.store("a", counted_snapshot{});
   BOOST_TEST(!none.find("a").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(row_cache_keeps_recent_rows_within_its_byte_budget) {
+  const std::string json(400, 'j');
+  // Room for two such rows, not three (each also costs its bookkeeping).
+  row_cache cache{2 * (json.size() + 200)};
+  cache.store(1, "m1", json + "1");
+  cache.store(2, "m2", json + "2");
+  BOOST_REQUIRE(cache.find(1, "m1") != nullptr);  // 1 is now more recent than 2
+  BOOST_TEST(*cache.find(1, "m1") == json + "1");
+  cache.store(3, "m3", json + "3");
+  BOOST_TEST(cache.size() == 2u);
+  BOOST_TEST(cache.find(2, "m2") == nullptr);
+  BOOST_TEST(cache.find(3, "m3") != nullptr);
+  BOOST_TEST(cache.bytes() <= 2 * (json.size() + 200));
+  // A rowid that now names another message is a miss, and is forgotten.
+  BOOST_TEST(cache.find(1, "other") == nullptr);
+  BOOST_TEST(cache.find(1, "m1") == nullptr);
+  BOOST_TEST(cache.size() == 1u);
+  // A row larger than the whole budget is not kept.
+  cache.store(4, "m4", std::string(4096, 'x'));
+  BOOST_TEST(cache.find(4, "m4") == nullptr);
+  BOOST_TEST(cache.find(3, "m3") != nullptr);
+  cache.clear();
+  BOOST_TEST(cache.size() == 0u);
+  BOOST_TEST(cache.bytes() == 0u);
+}
+
+// Pages are written from the row cache once their rows have been read: the
+// body must not change, and a rowid that another tool gave to a different
+// message must show that message.
+BOOST_FIXTURE_TEST_CASE(cached_rows_give_the_same_body_and_follow_a_reused_rowid, query_fixture) {
+  auto storage = start_storage(path);
+  auto query = start_query(path);
+  store_all(storage, {rec("c1", A, "2025-01-15T10:00:00Z", "first \"quoted\"\n"),
+                      rec("c2", B, "2025-01-15T10:00:01Z", std::nullopt),
+                      rec("c3", C, "2025-01-15T10:00:02Z", "third caf\xC3\xA9")});
+  const auto mq = make_query(10, 0);
+  const std::string first = list_body(query, mq);
+  BOOST_TEST(list_body(query, mq) == first);
+  BOOST_TEST(list(query, mq).data.at(0).text.value() == "first \"quoted\"\n");
+  std::int64_t reused_rowid = 0;
+  {
+    // Another tool deletes the newest row; SQLite then gives its rowid to
+    // the next insert.
+    sqlite::connection other{path, sqlite::connection::mode::read_write};
+    auto rowid = other.prepare("SELECT rowid FROM messages WHERE message_id = 'c3'");
+    BOOST_REQUIRE(rowid.step());
+    reused_rowid = rowid.column_int(0);
+    rowid.reset();
+    other.exec("DELETE FROM messages WHERE message_id = 'c3'");
+  }
+  BOOST_REQUIRE_EQUAL(store(storage, rec("c4", A, "2025-01-15T10:00:02Z", "fourth")), store_outcome::created);
+  {
+    sqlite::connection other{path, sqlite::connection::mode::read_only};
+    auto rowid = other.prepare("SELECT rowid FROM messages WHERE message_id = 'c4'");
+    BOOST_REQUIRE(rowid.step());
+    BOOST_REQUIRE_EQUAL(rowid.column_int(0), reused_rowid);
+  }
+  auto page = list(query, mq);
+  BOOST_TEST(ids_of(page) == (std::vector<std::string>{"c1", "c2", "c4"}), boost::test_tools::per_element());
+  BOOST_TEST(page.data.at(2).text.value() == "fourth");
+  BOOST_TEST(page.data.at(2).from == A);
 }
 
 BOOST_FIXTURE_TEST_CASE(ties_on_ts_are_ordered_by_message_id, query_fixture) {

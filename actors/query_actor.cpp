@@ -29,6 +29,7 @@ constexpr std::size_t day_key_length = 10;
 
 struct list_statements {
   sqlite::statement rows;
+  sqlite::statement rest;         // the page from one row on (read_rows)
   sqlite::statement count;
   sqlite::statement count_after;  // count, among rows with rowid > ?6 only
 };
@@ -37,8 +38,10 @@ struct list_statements {
 // and the longest key worth remembering (a q can be kilobytes long).
 constexpr std::size_t remembered_counts = 256;
 constexpr std::size_t longest_remembered_key = 1024;
-// Rendered rows a query actor keeps (row_cache.hpp): about 16,000 typical rows.
-constexpr std::size_t row_cache_bytes = 4 * 1024 * 1024;
+// Rendered rows a query actor keeps (row_cache.hpp): 8,192 rows of up to
+// 1 KiB, so at most about 8 MiB per actor, about 2 MiB with typical rows.
+constexpr std::size_t row_cache_slots = 8192;
+constexpr std::size_t row_cache_largest_row = 1024;
 
 // The statements every query actor uses, prepared once per connection.
 struct fixed_statements {
@@ -57,8 +60,6 @@ struct fixed_statements {
   sqlite::statement rows_from_day;
   sqlite::statement newest_rowid;
   sqlite::statement rows_after;
-  // The columns of one row, for a row the row cache does not have.
-  sqlite::statement row_by_id;
 };
 
 struct query_state {
@@ -70,7 +71,7 @@ struct query_state {
   std::array<std::optional<list_statements>, filter_combinations> lists;
   std::optional<fixed_statements> sql;
   count_cache counts{remembered_counts};
-  row_cache rows{row_cache_bytes};
+  row_cache rows{row_cache_slots, row_cache_largest_row};
 };
 
 // LIKE with '\' as escape character: %, _ and \ in the needle match themselves.
@@ -100,9 +101,17 @@ std::string where_clause(unsigned filters, const char* column = "") {
 list_statements prepare_list(sqlite::connection& db, unsigned filters) {
   auto where = where_clause(filters);
   return list_statements{
-    // rowid and message_id only: for every filter but q the index alone
-    // answers, and read_rows takes each row's JSON from the row cache.
-    db.prepare("SELECT rowid, message_id FROM messages" + where + " ORDER BY ts, message_id LIMIT ?4 OFFSET ?5"),
+    // Index columns only: for every filter but q the index alone answers,
+    // and read_rows takes each row's JSON from the row cache.
+    db.prepare("SELECT rowid, message_id, ts FROM messages" + where +
+               " ORDER BY ts, message_id LIMIT ?4 OFFSET ?5"),
+    // Whole rows from the row (?7, ?8) = (ts, message_id) on: the index is
+    // entered at that key, no offset is walked. Without `since`, which that
+    // row already satisfies and which could otherwise become the start of
+    // the index range instead of the key.
+    db.prepare("SELECT rowid, message_id, from_msisdn, to_msisdn, ts, text FROM messages" +
+               where_clause(filters & ~unsigned{by_since}) +
+               " AND (ts, message_id) >= (?7, ?8) ORDER BY ts, message_id LIMIT ?4"),
     db.prepare("SELECT COUNT(*) FROM messages" + where),
     // Only the rows after ?6: the rowid range must drive this count, not an
     // index on the filter columns (which would walk every old match again).
@@ -127,10 +136,9 @@ sqlite::connection& connection_for(query_state& st) {
       db.prepare("SELECT COUNT(*) FROM messages WHERE ts >= ?1 AND ts < ?2"),
       db.prepare("SELECT IFNULL(SUM(message_count), 0) FROM day_counts WHERE day >= ?1"),
       db.prepare("SELECT day, message_count FROM day_counts WHERE day >= ?1 ORDER BY day"),
-      db.prepare("SELECT rowid, message_id FROM messages WHERE ts >= ?1 ORDER BY ts, message_id LIMIT ?2 OFFSET ?3"),
+      db.prepare("SELECT rowid, message_id, ts FROM messages WHERE ts >= ?1 ORDER BY ts, message_id LIMIT ?2 OFFSET ?3"),
       db.prepare("SELECT IFNULL(MAX(rowid), 0) FROM messages"),
       db.prepare("SELECT COUNT(*) FROM messages WHERE rowid > ?1"),
-      db.prepare("SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages WHERE rowid = ?1"),
     };
     st.db = std::move(db);
   }
@@ -185,28 +193,34 @@ std::int64_t single_int(sqlite::statement& stmt) {
   return value;
 }
 
-// `ids` yields rowid, message_id in page order; each row's JSON comes from
-// the row cache, or is read and rendered once and then cached.
-void read_rows(query_state& st, sqlite::statement& ids, message_page_json& page) {
-  auto& fetch = st.sql->row_by_id;
+// Writes a page. `ids` yields rowid, message_id, ts of the page's rows in
+// order; their JSON comes from the row cache while it has them. From the
+// first row it lacks, `rest` (its filters bound by the caller) reads the rest
+// of the page whole, starting at that row's key, and the rows are rendered
+// and offered to the cache. A page read once costs one index walk and the
+// row lookups, as without a cache; a page read again costs the walk only.
+void read_rows(query_state& st, sqlite::statement& ids, std::int64_t limit, sqlite::statement& rest,
+               message_page_json& page) {
+  std::int64_t written = 0;
   while (ids.step()) {
-    const std::int64_t rowid = ids.column_int(0);
-    const std::string_view message_id = ids.column_view(1);
-    if (const std::string* cached = st.rows.find(rowid, message_id)) {
+    if (const std::string* cached = st.rows.find(ids.column_int(0), ids.column_view(1))) {
       page.add_row(*cached);
+      ++written;
       continue;
     }
-    fetch.bind(1, rowid);
-    // Always found: both statements read the same snapshot.
-    if (fetch.step()) {
+    rest.bind(7, ids.column_view(2));
+    rest.bind(8, ids.column_view(1));
+    rest.bind(4, limit - written);
+    ids.reset();
+    while (rest.step()) {
       std::optional<std::string_view> text;
-      if (!fetch.column_is_null(4)) text = fetch.column_view(4);
-      std::string json = message_row_json(fetch.column_view(0), fetch.column_view(1), fetch.column_view(2),
-                                          fetch.column_view(3), text);
-      page.add_row(json);
-      st.rows.store(rowid, message_id, std::move(json));
+      if (!rest.column_is_null(5)) text = rest.column_view(5);
+      st.rows.store(rest.column_int(0), rest.column_view(1),
+                    page.add_row(rest.column_view(1), rest.column_view(2), rest.column_view(3),
+                                 rest.column_view(4), text));
     }
-    fetch.reset();
+    rest.reset();
+    return;
   }
   ids.reset();
 }
@@ -223,7 +237,8 @@ std::int64_t rows_in_first_day(query_state& st, const std::string& since) {
 // whole days are skipped with day_counts, then at most one day's rows are
 // walked. Returns false when the offset falls into the first (partial) day
 // of `since`, where the plain query is just as cheap.
-bool skip_days_to_page(query_state& st, const message_query& q, message_page_json& page) {
+bool skip_days_to_page(query_state& st, const message_query& q, sqlite::statement& rest,
+                       message_page_json& page) {
   std::string first_day;  // days >= this one are counted whole
   std::int64_t remaining = q.offset;
   if (q.since) {
@@ -249,7 +264,7 @@ bool skip_days_to_page(query_state& st, const message_query& q, message_page_jso
   rows.bind(1, std::string_view{*start_day});
   rows.bind(2, static_cast<std::int64_t>(q.limit));
   rows.bind(3, remaining);
-  read_rows(st, rows, page);
+  read_rows(st, rows, q.limit, rest, page);
   return true;
 }
 
@@ -335,15 +350,20 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
     if (q.since) stmt.bind(2, std::string_view{*q.since});
     if (q.q) stmt.bind(3, std::string_view{like_pattern(*q.q)});
   };
+  // The rest statement has every filter but `since` (see prepare_list).
+  auto& rest = cached->rest;
+  if (q.from) rest.bind(1, std::string_view{*q.from});
+  if (q.q) rest.bind(3, std::string_view{like_pattern(*q.q)});
   message_page_json page;
   const bool day_ordered = (filters & ~unsigned{by_since}) == 0;
-  if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, page))) {
+  if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, rest, page))) {
     auto& rows = cached->rows;
     bind_filters(rows);
     rows.bind(4, static_cast<std::int64_t>(q.limit));
     rows.bind(5, q.offset);
-    read_rows(st, rows, page);
+    read_rows(st, rows, q.limit, rest, page);
   }
+  rest.reset();
   rendered_page answer;
   if (auto total = total_from_aggregates(st, filters, q)) {
     answer.total = *total;

@@ -1,52 +1,67 @@
 #include "actors/row_cache.hpp"
 
-#include <utility>
-
 namespace webhookd {
 
-namespace {
-// A list node, a hash node and two string headers, roughly.
-constexpr std::size_t bookkeeping_bytes = 128;
-}  // namespace
-
-std::size_t row_cache::cost(const row& r) {
-  return bookkeeping_bytes + r.message_id.capacity() + r.json.capacity();
+row_cache::row_cache(std::size_t slots, std::size_t largest_row) : largest_row_(largest_row) {
+  std::size_t count = ways;
+  while (count < slots) count *= 2;
+  slots_.resize(count);
+  missed_once_.resize(count, 0);
+  recent_way_.resize(count / ways, 0);
 }
 
-void row_cache::forget(recency_list::iterator position) {
-  bytes_ -= cost(*position);
-  entries_.erase(position->rowid);
-  recency_.erase(position);
+std::size_t row_cache::set_of(std::int64_t rowid) const {
+  // Rows of one page have scattered rowids; the low bits spread them well.
+  const std::size_t sets = slots_.size() / ways;
+  return (static_cast<std::size_t>(static_cast<std::uint64_t>(rowid)) & (sets - 1)) * ways;
 }
 
 const std::string* row_cache::find(std::int64_t rowid, std::string_view message_id) {
-  auto it = entries_.find(rowid);
-  if (it == entries_.end()) return nullptr;
-  if (it->second->message_id != message_id) {
-    forget(it->second);
-    return nullptr;
+  if (rowid == 0) return nullptr;
+  const std::size_t first = set_of(rowid);
+  for (std::size_t way = 0; way < ways; ++way) {
+    const slot& s = slots_[first + way];
+    if (s.rowid == rowid && s.message_id == message_id) {
+      recent_way_[first / ways] = static_cast<std::uint8_t>(way);
+      return &s.json;
+    }
   }
-  recency_.splice(recency_.begin(), recency_, it->second);
-  return &it->second->json;
+  return nullptr;
 }
 
-void row_cache::store(std::int64_t rowid, std::string_view message_id, std::string json) {
-  if (auto it = entries_.find(rowid); it != entries_.end()) forget(it->second);
-  // Rendering reserves room to grow; kept rows hold only their bytes.
-  json.shrink_to_fit();
-  row fresh{rowid, std::string{message_id}, std::move(json)};
-  const std::size_t fresh_cost = cost(fresh);
-  if (fresh_cost > budget_) return;  // larger than the whole cache: not kept
-  while (bytes_ + fresh_cost > budget_ && !recency_.empty()) forget(std::prev(recency_.end()));
-  recency_.push_front(std::move(fresh));
-  entries_.emplace(rowid, recency_.begin());
-  bytes_ += fresh_cost;
+void row_cache::store(std::int64_t rowid, std::string_view message_id, std::string_view json) {
+  if (rowid == 0 || message_id.size() + json.size() > largest_row_) return;
+  const std::size_t first = set_of(rowid);
+  std::int64_t* notes = &missed_once_[first];
+  if (notes[0] != rowid && notes[1] != rowid) {
+    notes[1] = notes[0];
+    notes[0] = rowid;
+    return;
+  }
+  // The slot already holding this rowid (with another message_id), else an
+  // empty one, else the one used less recently.
+  std::size_t way = 1 - recent_way_[first / ways];
+  for (std::size_t w = 0; w < ways; ++w) {
+    if (slots_[first + w].rowid == rowid) {
+      way = w;
+      break;
+    }
+    if (slots_[first + w].rowid == 0) way = w;
+  }
+  slot& s = slots_[first + way];
+  if (s.rowid == 0) ++used_;
+  s.rowid = rowid;
+  // assign() reuses the slot's memory when the new row fits in it.
+  s.message_id.assign(message_id);
+  s.json.assign(json);
+  recent_way_[first / ways] = static_cast<std::uint8_t>(way);
 }
 
 void row_cache::clear() {
-  entries_.clear();
-  recency_.clear();
-  bytes_ = 0;
+  for (auto& s : slots_) s = slot{};
+  for (auto& rowid : missed_once_) rowid = 0;
+  for (auto& way : recent_way_) way = 0;
+  used_ = 0;
 }
 
 }  // namespace webhookd

@@ -7,50 +7,60 @@
 // right for as long as its rowid names the same message; the message_id kept
 // with each entry catches a rowid that now belongs to another message (rows
 // deleted and the rowid reused by someone else). An edit in place by another
-// tool is not seen until the entry is evicted or the service restarts.
+// tool is not seen until the entry is replaced or the service restarts.
 //
-// Owned by one query actor (not shared between threads). Bounded by a byte
-// budget; the least recently used rows go first.
+// Two-way set-associative: a row can live in either slot of the set its
+// rowid selects; a new row replaces the one used less recently. Slots keep
+// their strings' memory, so once warm neither a hit nor a miss allocates. A
+// row is admitted on its second miss only (the first just notes its rowid):
+// copying every row of pages read once (random deep offsets) cost more than
+// it saved, while a page read repeatedly is cached from its second read on.
+// Bounded: at most `slots` rows of at most `largest_row` bytes each.
+//
+// Owned by one query actor (not shared between threads).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace webhookd {
 
 class row_cache {
  public:
-  explicit row_cache(std::size_t byte_budget) : budget_(byte_budget) {}
+  // `slots` is rounded up to a power of two, at least 2.
+  row_cache(std::size_t slots, std::size_t largest_row);
 
-  // The row's JSON if cached for this rowid and message_id (then the most
-  // recently used). Valid until the next store() or clear().
+  // The row's JSON if cached for this rowid and message_id. Valid until the
+  // next store() or clear().
   const std::string* find(std::int64_t rowid, std::string_view message_id);
-  void store(std::int64_t rowid, std::string_view message_id, std::string json);
+  // After a miss: keeps the row if this rowid missed before (and its
+  // message_id and JSON together are at most largest_row bytes).
+  void store(std::int64_t rowid, std::string_view message_id, std::string_view json);
   void clear();
 
-  std::size_t size() const { return entries_.size(); }
-  std::size_t bytes() const { return bytes_; }
+  std::size_t size() const { return used_; }
+  std::size_t capacity() const { return slots_.size(); }
 
  private:
-  struct row {
-    std::int64_t rowid;
+  static constexpr std::size_t ways = 2;
+
+  struct slot {
+    std::int64_t rowid = 0;  // 0: empty (SQLite rowids here start at 1)
     std::string message_id;
     std::string json;
   };
-  using recency_list = std::list<row>;
 
-  static std::size_t cost(const row& r);
-  void forget(recency_list::iterator position);
+  // The first slot (and note) of the set `rowid` belongs to.
+  std::size_t set_of(std::int64_t rowid) const;
 
-  std::size_t budget_;
-  std::size_t bytes_ = 0;
-  recency_list recency_;  // front: most recently used
-  std::unordered_map<std::int64_t, recency_list::iterator> entries_;
+  std::vector<slot> slots_;
+  std::vector<std::int64_t> missed_once_;  // per set: the two rowids that missed last
+  std::vector<std::uint8_t> recent_way_;   // per set: the way used last
+  std::size_t largest_row_;
+  std::size_t used_ = 0;
 };
 
 }  // namespace webhookd

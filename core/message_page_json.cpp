@@ -10,9 +10,6 @@ namespace {
 // A page of 50 typical rows is about 10 KiB; starting there saves the
 // string's first few regrowths.
 constexpr std::size_t initial_capacity = 12 * 1024;
-// An average row object is about 200 bytes.
-constexpr std::size_t typical_row_size = 256;
-
 void write_row(std::string& out, std::string_view message_id, std::string_view from, std::string_view to,
                std::string_view ts, std::optional<std::string_view> text) {
   out += "{\"message_id\":";
@@ -33,17 +30,18 @@ void write_row(std::string& out, std::string_view message_id, std::string_view f
 
 }  // namespace
 
-std::string message_row_json(std::string_view message_id, std::string_view from, std::string_view to,
-                             std::string_view ts, std::optional<std::string_view> text) {
-  std::string out;
-  out.reserve(typical_row_size);
-  write_row(out, message_id, from, to, ts, text);
-  return out;
-}
-
 message_page_json::message_page_json() {
   out_.reserve(initial_capacity);
   out_ += "{\"data\":[";
+}
+
+std::string_view message_page_json::add_row(std::string_view message_id, std::string_view from,
+                                            std::string_view to, std::string_view ts,
+                                            std::optional<std::string_view> text) {
+  if (rows_++ > 0) out_.push_back(',');
+  const std::size_t start = out_.size();
+  write_row(out_, message_id, from, to, ts, text);
+  return std::string_view{out_}.substr(start);
 }
 
 void message_page_json::add_row(std::string_view row_json) {

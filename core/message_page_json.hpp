@@ -12,15 +12,17 @@
 
 namespace webhookd {
 
-// One element of "data": fields in SPEC.md's order, no text as null.
-std::string message_row_json(std::string_view message_id, std::string_view from, std::string_view to,
-                             std::string_view ts, std::optional<std::string_view> text);
-
 class message_page_json {
  public:
   message_page_json();
 
-  // One element of "data", as message_row_json renders it.
+  // One element of "data": fields in SPEC.md's order, no text as null.
+  // Returns the row's JSON as written (valid until the next add), so that
+  // the caller can keep a copy for later pages.
+  std::string_view add_row(std::string_view message_id, std::string_view from, std::string_view to,
+                           std::string_view ts, std::optional<std::string_view> text);
+
+  // One element of "data" exactly as an earlier add_row returned it.
   void add_row(std::string_view row_json);
 
   std::size_t rows() const { return rows_; }

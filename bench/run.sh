@@ -17,7 +17,10 @@
 #                 as wrk can push them (not time-bounded: it ends on the last row)
 #   then, at BENCH_ROWS rows: /messages plain, deep offset (offset = rows/2),
 #   from=<busiest sender>, since=<mid-year>, q=<word>, q=<2 letters>, all
-#   three combined (all with limit=50), /stats, and the null handler again.
+#   three combined (all with limit=50), /stats, /messages at a random offset
+#   per request (pages read once: the query actors' row cache mostly misses,
+#   where every other read phase asks for one page over and over), and the
+#   null handler again.
 #
 # Correctness checks (the run fails loudly if one does not hold):
 #   - every 200 to a new message is a stored row: rows stored == preflight +
@@ -653,6 +656,8 @@ declare -a READS=(
 for entry in "${READS[@]}"; do
   run_phase "${entry%%|*}" get.lua "$PHASE_SECONDS" "${entry#*|}"
 done
+SPREAD=$((ROWS_AT_READ > 50 ? ROWS_AT_READ - 50 : 1))
+run_phase "GET /messages random offset" get_spread.lua "$PHASE_SECONDS" "/messages?limit=50" spread="$SPREAD"
 run_phase "null handler (again)" null.lua "$PHASE_SECONDS" file="$WORK/null.tsv" threads="$THREADS"
 
 # The yardstick for the ratios: of the two null-handler phases, the one other
@@ -766,7 +771,7 @@ cmd="BENCH_ROWS=$ROWS BENCH_SECONDS=$PHASE_SECONDS make bench"
   echo "- Ready (exec to first 200 on /health/ready): ${FIRST_READY_MS} ms on an empty database; on the $DB_ROWS-row database: ${READY_LIST[*]} ms ($RESTARTS restarts)."
   echo "- SIGTERM: exit status 0 every time (last stop took ${STOP_MS} ms)."
   echo "- Waiting for a quieter machine before phases: $((QUIET_SPENT_MS / 1000)) s in all (budget ${QUIET_WAIT} s)."
-  echo "- Queries: deep offset = rows/2 = $DEEP; busiest sender $BUSY ($BUSY_COUNT rows); since=$SINCE; q=$Q_WORD and q=$Q_SHORT, literal, case-insensitive."
+  echo "- Queries: deep offset = rows/2 = $DEEP; busiest sender $BUSY ($BUSY_COUNT rows); since=$SINCE; q=$Q_WORD and q=$Q_SHORT, literal, case-insensitive; random offset uniform in [0, $SPREAD) per request (bench/get_spread.lua)."
   echo
   echo "Totals the read phases saw:"
   echo

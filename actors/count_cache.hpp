@@ -5,15 +5,13 @@
 // up to W; a later answer adds the matches among rowid > W, a walk over the
 // new rows only instead of a scan of the whole table.
 //
-// Owned by one query actor (not shared between threads). Bounded: at most
-// `capacity` filter combinations, the least recently used one forgotten first.
+// Owned by one query actor. Bounded: at most `capacity` filter combinations,
+// the least recently used one forgotten first (recent_map.hpp).
 #pragma once
 
 #include <cstdint>
-#include <list>
-#include <optional>
-#include <string>
-#include <unordered_map>
+
+#include "actors/recent_map.hpp"
 
 namespace webhookd {
 
@@ -23,26 +21,6 @@ struct counted_snapshot {
   std::int64_t rows = 0;       // all rows in the table when counted
 };
 
-class count_cache {
- public:
-  explicit count_cache(std::size_t capacity) : capacity_(capacity) {}
-
-  // The entry for `key`, now the most recently used, if there is one.
-  std::optional<counted_snapshot> find(const std::string& key);
-  void store(const std::string& key, const counted_snapshot& value);
-  void clear();
-  std::size_t size() const { return entries_.size(); }
-
- private:
-  using recency_list = std::list<std::string>;
-  struct slot {
-    counted_snapshot value;
-    recency_list::iterator position;
-  };
-
-  std::size_t capacity_;
-  recency_list recency_;  // front: most recently used
-  std::unordered_map<std::string, slot> entries_;
-};
+using count_cache = recent_map<counted_snapshot>;
 
 }  // namespace webhookd

@@ -1,5 +1,6 @@
 #include "actors/query_actor.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "actors/count_cache.hpp"
 #include "actors/instrumented.hpp"
+#include "actors/match_list.hpp"
 #include "actors/row_cache.hpp"
 #include "actors/sqlite.hpp"
 #include "core/message_page_json.hpp"
@@ -32,12 +34,17 @@ struct list_statements {
   sqlite::statement rest;         // the page from one row on (read_rows)
   sqlite::statement count;
   sqlite::statement count_after;  // count, among rows with rowid > ?6 only
+  sqlite::statement keys_after;   // match keys, among rows with rowid > ?6 only
 };
 
 // Filter combinations whose totals a query actor remembers (count_cache.hpp),
 // and the longest key worth remembering (a q can be kilobytes long).
 constexpr std::size_t remembered_counts = 256;
 constexpr std::size_t longest_remembered_key = 1024;
+// q searches whose first matches a query actor remembers (match_list.hpp),
+// and how many: pages up to offset + limit = 500 are written from the list.
+constexpr std::size_t remembered_match_lists = 16;
+constexpr std::size_t longest_match_list = 500;
 // SQLite's page cache per query connection. A q page walks a few hundred
 // rows in ts order, scattered over the table; with SQLite's default 2 MB the
 // walk's pages did not stay cached from one request to the next (an LRU cache
@@ -78,6 +85,7 @@ struct query_state {
   std::optional<fixed_statements> sql;
   count_cache counts{remembered_counts};
   row_cache rows{row_cache_slots, row_cache_largest_row};
+  match_lists matches{remembered_match_lists};
 };
 
 // LIKE with '\' as escape character: %, _ and \ in the needle match themselves.
@@ -122,6 +130,7 @@ list_statements prepare_list(sqlite::connection& db, unsigned filters) {
     // Only the rows after ?6: the rowid range must drive this count, not an
     // index on the filter columns (which would walk every old match again).
     db.prepare("SELECT COUNT(*) FROM messages" + where_clause(filters, "+") + " AND rowid > ?6"),
+    db.prepare("SELECT rowid, message_id, ts FROM messages" + where_clause(filters, "+") + " AND rowid > ?6"),
   };
 }
 
@@ -157,6 +166,7 @@ void drop_connection(query_state& st) {
   st.sql.reset();
   st.counts.clear();
   st.rows.clear();
+  st.matches.clear();
   st.db = {};
 }
 
@@ -200,6 +210,19 @@ std::int64_t single_int(sqlite::statement& stmt) {
   return value;
 }
 
+// Writes the rows `rest` yields (rowid, message_id, from, to, ts, text) and
+// offers each to the row cache.
+void read_rest(query_state& st, sqlite::statement& rest, message_page_json& page) {
+  while (rest.step()) {
+    std::optional<std::string_view> text;
+    if (!rest.column_is_null(5)) text = rest.column_view(5);
+    st.rows.store(rest.column_int(0), rest.column_view(1),
+                  page.add_row(rest.column_view(1), rest.column_view(2), rest.column_view(3),
+                               rest.column_view(4), text));
+  }
+  rest.reset();
+}
+
 // Writes a page. `ids` yields rowid, message_id, ts of the page's rows in
 // order; their JSON comes from the row cache while it has them. From the
 // first row it lacks, `rest` (its filters bound by the caller) reads the rest
@@ -219,14 +242,7 @@ void read_rows(query_state& st, sqlite::statement& ids, std::int64_t limit, sqli
     rest.bind(8, ids.column_view(1));
     rest.bind(4, limit - written);
     ids.reset();
-    while (rest.step()) {
-      std::optional<std::string_view> text;
-      if (!rest.column_is_null(5)) text = rest.column_view(5);
-      st.rows.store(rest.column_int(0), rest.column_view(1),
-                    page.add_row(rest.column_view(1), rest.column_view(2), rest.column_view(3),
-                                 rest.column_view(4), text));
-    }
-    rest.reset();
+    read_rest(st, rest, page);
     return;
   }
   ids.reset();
@@ -318,6 +334,17 @@ std::string count_key(unsigned filters, const message_query& q) {
   return key;
 }
 
+// Whether the table changed since a snapshot (largest rowid `watermark`,
+// `rows_then` rows) only by rows added above the watermark, so that those
+// rows are all a remembered figure lacks. Anything else (rows deleted or
+// renumbered behind our back) means counting or reading afresh.
+bool only_added_since(query_state& st, std::int64_t watermark, std::int64_t rows_then, std::int64_t newest,
+                      std::int64_t rows_now) {
+  if (watermark >= newest) return false;
+  st.sql->rows_after.bind(1, watermark);
+  return single_int(st.sql->rows_after) == rows_now - rows_then;
+}
+
 // `total` of a filter combination without an aggregate row: from the count
 // cache when it has the combination, adding only the rows stored since, or
 // counted in full (and remembered). `bind_filters` binds ?1..?3.
@@ -329,23 +356,72 @@ std::int64_t counted_total(query_state& st, list_statements& stmts, unsigned fil
   const std::string key = count_key(filters, q);
   if (auto known = st.counts.find(key)) {
     if (known->watermark == newest && known->rows == rows) return known->matches;
-    if (known->watermark < newest) {
-      // Only valid if every row added since has a rowid above the watermark;
-      // anything else (rows deleted or renumbered behind our back) recounts.
-      st.sql->rows_after.bind(1, known->watermark);
-      if (single_int(st.sql->rows_after) == rows - known->rows) {
-        auto& after = stmts.count_after;
-        bind_filters(after);
-        after.bind(6, known->watermark);
-        const std::int64_t matches = known->matches + single_int(after);
-        st.counts.store(key, counted_snapshot{matches, newest, rows});
-        return matches;
-      }
+    if (only_added_since(st, known->watermark, known->rows, newest, rows)) {
+      auto& after = stmts.count_after;
+      bind_filters(after);
+      after.bind(6, known->watermark);
+      const std::int64_t matches = known->matches + single_int(after);
+      st.counts.store(key, counted_snapshot{matches, newest, rows});
+      return matches;
     }
   }
   const std::int64_t matches = full_count(st, stmts, filters, q, bind_filters);
   if (key.size() <= longest_remembered_key) st.counts.store(key, counted_snapshot{matches, newest, rows});
   return matches;
+}
+
+// The remembered first matches of a q search, brought up to date with the
+// rows stored since (the same guard as counted_total), or read afresh: the
+// first longest_match_list matches in page order. `key` is count_key's.
+template <class BindFilters>
+const match_list& matches_for(query_state& st, list_statements& stmts, const std::string& key,
+                              BindFilters bind_filters) {
+  const std::int64_t newest = single_int(st.sql->newest_rowid);
+  const std::int64_t rows = single_int(st.sql->totals);
+  if (match_list* known = st.matches.find(key)) {
+    if (known->watermark == newest && known->rows == rows) return *known;
+    if (only_added_since(st, known->watermark, known->rows, newest, rows)) {
+      auto& after = stmts.keys_after;
+      bind_filters(after);
+      after.bind(6, known->watermark);
+      while (after.step())
+        known->add(match_key{after.column_text(2), after.column_text(1), after.column_int(0)}, longest_match_list);
+      after.reset();
+      known->watermark = newest;
+      known->rows = rows;
+      return *known;
+    }
+  }
+  match_list fresh;
+  fresh.watermark = newest;
+  fresh.rows = rows;
+  auto& ids = stmts.rows;
+  bind_filters(ids);
+  ids.bind(4, static_cast<std::int64_t>(longest_match_list));
+  ids.bind(5, std::int64_t{0});
+  while (ids.step()) fresh.first.push_back(match_key{ids.column_text(2), ids.column_text(1), ids.column_int(0)});
+  ids.reset();
+  fresh.complete = fresh.first.size() < longest_match_list;
+  return *st.matches.store(key, std::move(fresh));
+}
+
+// Writes a page from a match list: each row from the row cache, and from the
+// first row it lacks, the rest of the page from `rest`, as read_rows does.
+void write_from_matches(query_state& st, const match_list& matches, const message_query& q,
+                        sqlite::statement& rest, message_page_json& page) {
+  const auto end = std::min<std::int64_t>(q.offset + q.limit, static_cast<std::int64_t>(matches.first.size()));
+  for (std::int64_t i = q.offset; i < end; ++i) {
+    const match_key& key = matches.first[static_cast<std::size_t>(i)];
+    if (const std::string* cached = st.rows.find(key.rowid, key.message_id)) {
+      page.add_row(*cached);
+      continue;
+    }
+    rest.bind(7, std::string_view{key.ts});
+    rest.bind(8, std::string_view{key.message_id});
+    rest.bind(4, end - i);
+    read_rest(st, rest, page);
+    return;
+  }
 }
 
 rendered_page list_messages(query_state& st, sqlite::connection& db, const message_query& q) {
@@ -363,7 +439,11 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   if (q.q) rest.bind(3, std::string_view{like_pattern(*q.q)});
   message_page_json page;
   const bool day_ordered = (filters & ~unsigned{by_since}) == 0;
-  if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, rest, page))) {
+  const std::string key = count_key(filters, q);
+  if ((filters & by_text) && q.offset <= static_cast<std::int64_t>(longest_match_list) - q.limit &&
+      key.size() <= longest_remembered_key) {
+    write_from_matches(st, matches_for(st, *cached, key, bind_filters), q, rest, page);
+  } else if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, rest, page))) {
     auto& rows = cached->rows;
     bind_filters(rows);
     rows.bind(4, static_cast<std::int64_t>(q.limit));

@@ -1,0 +1,67 @@
+// A map from string keys to values that keeps the `capacity` most recently
+// used entries and forgets the least recently used one first. The query
+// actors' remembered totals and match lists are kept in these.
+//
+// Owned by one actor (not shared between threads).
+#pragma once
+
+#include <cstddef>
+#include <list>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+namespace webhookd {
+
+template <class Value>
+class recent_map {
+ public:
+  explicit recent_map(std::size_t capacity) : capacity_(capacity) {}
+
+  // The entry for `key`, now the most recently used, or nullptr. Valid until
+  // the next store() or clear().
+  Value* find(const std::string& key) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return nullptr;
+    recency_.splice(recency_.begin(), recency_, it->second.position);
+    return &it->second.value;
+  }
+
+  // Stores or replaces the entry; nullptr when the capacity is 0.
+  Value* store(const std::string& key, Value value) {
+    if (capacity_ == 0) return nullptr;
+    auto it = entries_.find(key);
+    if (it != entries_.end()) {
+      it->second.value = std::move(value);
+      recency_.splice(recency_.begin(), recency_, it->second.position);
+      return &it->second.value;
+    }
+    if (entries_.size() >= capacity_) {
+      entries_.erase(recency_.back());
+      recency_.pop_back();
+    }
+    recency_.push_front(key);
+    auto placed = entries_.emplace(key, slot{std::move(value), recency_.begin()});
+    return &placed.first->second.value;
+  }
+
+  void clear() {
+    entries_.clear();
+    recency_.clear();
+  }
+
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  using recency_list = std::list<std::string>;
+  struct slot {
+    Value value;
+    recency_list::iterator position;
+  };
+
+  std::size_t capacity_;
+  recency_list recency_;  // front: most recently used
+  std::unordered_map<std::string, slot> entries_;
+};
+
+}  // namespace webhookd

@@ -2,7 +2,12 @@
 
 namespace webhookd {
 
-row_cache::row_cache(std::size_t slots, std::size_t largest_row) : largest_row_(largest_row) {
+namespace {
+std::size_t held(const std::string& s) { return s.capacity(); }
+}  // namespace
+
+row_cache::row_cache(std::size_t slots, std::size_t largest_row, std::size_t byte_budget)
+    : largest_row_(largest_row), byte_budget_(byte_budget) {
   std::size_t count = ways;
   while (count < slots) count *= 2;
   slots_.resize(count);
@@ -49,16 +54,22 @@ void row_cache::store(std::int64_t rowid, std::string_view message_id, std::stri
     if (slots_[first + w].rowid == 0) way = w;
   }
   slot& s = slots_[first + way];
+  const std::size_t before = held(s.message_id) + held(s.json);
+  const std::size_t growth_id = message_id.size() > held(s.message_id) ? message_id.size() : 0;
+  const std::size_t growth_json = json.size() > held(s.json) ? json.size() : 0;
+  if (bytes_ + growth_id + growth_json > byte_budget_) return;
   if (s.rowid == 0) ++used_;
   s.rowid = rowid;
   // assign() reuses the slot's memory when the new row fits in it.
   s.message_id.assign(message_id);
   s.json.assign(json);
+  bytes_ = bytes_ - before + held(s.message_id) + held(s.json);
   recent_way_[first / ways] = static_cast<std::uint8_t>(way);
 }
 
 void row_cache::clear() {
   for (auto& s : slots_) s = slot{};
+  bytes_ = 0;
   for (auto& rowid : missed_once_) rowid = 0;
   for (auto& way : recent_way_) way = 0;
   used_ = 0;

@@ -15,7 +15,9 @@
 // row is admitted on its second miss only (the first just notes its rowid):
 // copying every row of pages read once (random deep offsets) cost more than
 // it saved, while a page read repeatedly is cached from its second read on.
-// Bounded: at most `slots` rows of at most `largest_row` bytes each.
+// Bounded: at most `slots` rows of at most `largest_row` bytes each, and at
+// most `byte_budget` bytes of strings in all (a row that would need more
+// is not kept; rows that fit in a slot's memory still replace its row).
 //
 // Owned by one query actor (not shared between threads).
 #pragma once
@@ -31,7 +33,7 @@ namespace webhookd {
 class row_cache {
  public:
   // `slots` is rounded up to a power of two, at least 2.
-  row_cache(std::size_t slots, std::size_t largest_row);
+  row_cache(std::size_t slots, std::size_t largest_row, std::size_t byte_budget);
 
   // The row's JSON if cached for this rowid and message_id. Valid until the
   // next store() or clear().
@@ -43,6 +45,7 @@ class row_cache {
 
   std::size_t size() const { return used_; }
   std::size_t capacity() const { return slots_.size(); }
+  std::size_t bytes() const { return bytes_; }
 
  private:
   static constexpr std::size_t ways = 2;
@@ -60,6 +63,8 @@ class row_cache {
   std::vector<std::int64_t> missed_once_;  // per set: the two rowids that missed last
   std::vector<std::uint8_t> recent_way_;   // per set: the way used last
   std::size_t largest_row_;
+  std::size_t byte_budget_;
+  std::size_t bytes_ = 0;  // capacity of every slot's strings
   std::size_t used_ = 0;
 };
 

@@ -622,7 +622,7 @@ BOOST_AUTO_TEST_CASE(count_cache_forgets_the_least_recently_used) {
 }
 
 BOOST_AUTO_TEST_CASE(row_cache_admits_on_the_second_miss_and_keeps_two_rows_per_set) {
-  row_cache cache{7, 300};  // rounded up to 8 slots: 4 sets of 2
+  row_cache cache{7, 300, 1 << 20};  // rounded up to 8 slots: 4 sets of 2
   BOOST_TEST(cache.capacity() == 8u);
   // The first miss only notes the rowid; the second one keeps the row.
   cache.store(1, "m1", "{1}");
@@ -665,6 +665,24 @@ BOOST_AUTO_TEST_CASE(row_cache_admits_on_the_second_miss_and_keeps_two_rows_per_
   BOOST_TEST(cache.find(10, "m10") == nullptr);
   keep(10, "m10", std::string(297, 'x'));
   BOOST_TEST(cache.find(10, "m10") != nullptr);
+  // The byte budget: a row that would take the strings past it is not kept.
+  row_cache small{8, 1000, 700};
+  auto keep_small = [&](std::int64_t rowid, std::string_view json) {
+    small.store(rowid, "id", json);
+    small.store(rowid, "id", json);
+  };
+  keep_small(1, std::string(300, 'a'));
+  keep_small(5, std::string(300, 'b'));  // the same set as 1
+  BOOST_TEST(small.find(1, "id") != nullptr);
+  BOOST_TEST(small.find(5, "id") != nullptr);
+  BOOST_TEST(small.bytes() <= 700u);
+  keep_small(3, std::string(300, 'c'));  // an empty slot: would need 300 more
+  BOOST_TEST(small.find(3, "id") == nullptr);
+  BOOST_TEST(small.bytes() <= 700u);
+  keep_small(9, std::string(200, 'd'));  // replaces 1, within 1's memory
+  BOOST_TEST(small.find(9, "id") != nullptr);
+  BOOST_TEST(small.find(1, "id") == nullptr);
+  BOOST_TEST(small.bytes() <= 700u);
   cache.clear();
   BOOST_TEST(cache.size() == 0u);
   BOOST_TEST(cache.find(9, "m9") == nullptr);

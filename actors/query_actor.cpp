@@ -349,15 +349,25 @@ bool only_added_since(query_state& st, std::int64_t watermark, std::int64_t rows
   return single_int(st.sql->rows_after) == rows_now - rows_then;
 }
 
+// The table's largest rowid and row count in this snapshot: what remembered
+// totals and match lists are checked against.
+struct table_mark {
+  std::int64_t newest = 0;
+  std::int64_t rows = 0;
+};
+
+table_mark read_mark(query_state& st) {
+  return table_mark{single_int(st.sql->newest_rowid), single_int(st.sql->totals)};
+}
+
 // `total` of a filter combination without an aggregate row: from the count
 // cache when it has the combination, adding only the rows stored since, or
-// counted in full (and remembered). `bind_filters` binds ?1..?3.
+// counted in full (and remembered). `bind_filters` binds ?1..?3; `key` is
+// count_key's.
 template <class BindFilters>
-std::int64_t counted_total(query_state& st, list_statements& stmts, unsigned filters,
-                           const message_query& q, BindFilters bind_filters) {
-  const std::int64_t newest = single_int(st.sql->newest_rowid);
-  const std::int64_t rows = single_int(st.sql->totals);
-  const std::string key = count_key(filters, q);
+std::int64_t counted_total(query_state& st, list_statements& stmts, unsigned filters, const message_query& q,
+                           const std::string& key, const table_mark& now, BindFilters bind_filters) {
+  const auto [newest, rows] = now;
   if (auto known = st.counts.find(key)) {
     if (known->watermark == newest && known->rows == rows) return known->matches;
     if (only_added_since(st, known->watermark, known->rows, newest, rows)) {
@@ -379,9 +389,8 @@ std::int64_t counted_total(query_state& st, list_statements& stmts, unsigned fil
 // first longest_match_list matches in page order. `key` is count_key's.
 template <class BindFilters>
 const match_list& matches_for(query_state& st, list_statements& stmts, const std::string& key,
-                              BindFilters bind_filters) {
-  const std::int64_t newest = single_int(st.sql->newest_rowid);
-  const std::int64_t rows = single_int(st.sql->totals);
+                              const table_mark& now, BindFilters bind_filters) {
+  const auto [newest, rows] = now;
   if (match_list* known = st.matches.find(key)) {
     if (known->watermark == newest && known->rows == rows) return *known;
     if (only_added_since(st, known->watermark, known->rows, newest, rows)) {
@@ -443,9 +452,14 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   message_page_json page;
   const bool day_ordered = (filters & ~unsigned{by_since}) == 0;
   const std::string key = count_key(filters, q);
+  std::optional<table_mark> mark;  // read once, when first needed
+  auto mark_now = [&]() -> const table_mark& {
+    if (!mark) mark = read_mark(st);
+    return *mark;
+  };
   if ((filters & by_text) && q.offset <= static_cast<std::int64_t>(longest_match_list) - q.limit &&
       key.size() <= longest_remembered_key) {
-    write_from_matches(st, matches_for(st, *cached, key, bind_filters), q, page);
+    write_from_matches(st, matches_for(st, *cached, key, mark_now(), bind_filters), q, page);
   } else if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, rest, page))) {
     auto& rows = cached->rows;
     bind_filters(rows);
@@ -458,7 +472,7 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   if (auto total = total_from_aggregates(st, filters, q)) {
     answer.total = *total;
   } else {
-    answer.total = counted_total(st, *cached, filters, q, bind_filters);
+    answer.total = counted_total(st, *cached, filters, q, key, mark_now(), bind_filters);
   }
   answer.json = page.finish(answer.total, q.limit, q.offset);
   return answer;

@@ -304,8 +304,14 @@ rows_now() { stats_json | jq -r '.total_messages'; }
 # read keep the actors busy. Quiet = the count of answered requests (other
 # than /metrics) did not move for two polls 0.5 s apart and every actor
 # mailbox (other than the metrics actor's) was empty, or it did not move for
-# four polls.
+# four polls. Then the server's log file is synced: the previous phase's
+# log lines (hundreds of MiB after a null-handler phase) would otherwise be
+# written back during the next phase and delay its commits' fsyncs.
 settle() {
+  wait_for_quiet
+  sync "$SERVER_LOG" 2>/dev/null || true
+}
+wait_for_quiet() {
   local prev="" cur same=0 i
   for ((i = 0; i < 600; i++)); do
     cur=$(curl -s --max-time 10 "$BASE/metrics" | awk '

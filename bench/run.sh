@@ -64,6 +64,9 @@
 #                           to be that quiet (at most 30 s per phase; 0: never wait)
 #   BENCH_RETRIES=2         extra runs of a disturbed phase (all but the bulk
 #                           load); the run with the least other CPU is reported
+#   BENCH_PROBE_SECONDS=3   a null-handler run this long just before each timed
+#                           phase other than the null ones and the bulk load: the
+#                           "adjacent null" of that phase (0: no probes)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -88,9 +91,10 @@ SINCE=${BENCH_SINCE:-2024-07-01T00:00:00Z}
 RETRIES=${BENCH_RETRIES:-2}
 MAX_OTHER_CPU=${BENCH_MAX_OTHER_CPU:-0.15}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-120}
+PROBE_SECONDS=${BENCH_PROBE_SECONDS:-3}
 
 [[ $MAX_OTHER_CPU =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench: BENCH_MAX_OTHER_CPU must be a number of cores" >&2; exit 2; }
-for v in PHASE_SECONDS ROWS CONNS THREADS UNIQUE_RATE DUP_LINES BULK_MAX_SECONDS RESTARTS RETRIES QUIET_WAIT; do
+for v in PHASE_SECONDS ROWS CONNS THREADS UNIQUE_RATE DUP_LINES BULK_MAX_SECONDS RESTARTS RETRIES QUIET_WAIT PROBE_SECONDS; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: $v must be a non-negative integer, got '${!v}'" >&2; exit 2; }
 done
 ((THREADS >= 1 && CONNS >= THREADS && PHASE_SECONDS >= 1)) || { echo "bench: need BENCH_THREADS >= 1, BENCH_CONNECTIONS >= threads, BENCH_SECONDS >= 1" >&2; exit 2; }
@@ -333,7 +337,7 @@ wait_for_quiet() {
 # ------------------------------------------------------------------ phases
 PHASES=()      # reported phases, in order
 declare -A R   # R[phase,field]; R[phase#attempt,field] for each attempt
-FIELDS=(json rps p50 p99 non2xx errors requests codes sample wall_ms machine_cpu server_cpu wrk_cpu other_cpu)
+FIELDS=(json rps p50 p99 non2xx errors requests codes sample wall_ms machine_cpu server_cpu wrk_cpu other_cpu probe_null)
 NULL_RPS=""
 WRK_RUNS=0
 REPEATED=()    # "phase: attempts" for the phases run more than once
@@ -444,6 +448,23 @@ adopt_best() {
 # True when the run of key was disturbed and may be repeated.
 noisy() { awk -v o="${R[$1,other_cpu]}" -v m="$MAX_OTHER_CPU" 'BEGIN { exit !(o > m) }'; }
 
+# null_probe key: a short null-handler run just before a timed phase. This
+# machine's speed drifts within a run (the null handler has done 76k req/s at
+# the start of a run and 51k at its end, with nothing else running), so each
+# phase also gets a ratio to the null handler measured next to it, beside the
+# ratio to the run's own null-handler phase.
+null_probe() {
+  local key=$1 logfile
+  ((PROBE_SECONDS > 0)) || return 0
+  WRK_RUNS=$((WRK_RUNS + 1))
+  logfile="$WORK/wrk-$WRK_RUNS-probe.log"
+  wrk -t"$THREADS" -c"$CONNS" -d"${PROBE_SECONDS}s" --timeout "$WRK_TIMEOUT" \
+    -s bench/null.lua "$BASE" -- file="$WORK/null.tsv" threads="$THREADS" >"$logfile" 2>&1 ||
+    die "wrk failed in the null probe before '$key' (see $logfile)"
+  R[$key,probe_null]=$(sed -n 's/^@@result //p' "$logfile" | tail -1 | jq -r '.rps')
+  settle
+}
+
 # run_phase name script duration_seconds [script args...]: a phase that does
 # not change the database, so it may be repeated (up to BENCH_RETRIES times)
 # when other work on the machine disturbed it.
@@ -454,6 +475,7 @@ run_phase() {
     settle
     quiet_wait
     key="$name#$attempt"
+    [[ $script == null* ]] || null_probe "$key"
     WRK_RUNS=$((WRK_RUNS + 1))
     logfile="$WORK/wrk-$WRK_RUNS.log"
     log "phase: $name (${duration} s)$( ((attempt > 1)) && echo ", run $attempt")"
@@ -525,8 +547,9 @@ for ((attempt = 1; ; attempt++)); do
     --out "$WORK/unique-$attempt.tsv" --shards "$THREADS" 2>>"$WORK/gen.log"
   settle
   quiet_wait
-  rows_before=$(rows_now)
   key="$ING#$attempt"
+  null_probe "$key"
+  rows_before=$(rows_now)
   WRK_RUNS=$((WRK_RUNS + 1))
   logfile="$WORK/wrk-$WRK_RUNS.log"
   log "phase: $ING (${PHASE_SECONDS} s)$( ((attempt > 1)) && echo ", run $attempt")"
@@ -750,11 +773,19 @@ cmd="BENCH_ROWS=$ROWS BENCH_SECONDS=$PHASE_SECONDS make bench"
   echo "- Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; at the end: $LOAD_AFTER"
   echo "- Server: LOG_LEVEL=INFO, JSON logs to a file ($LOG_LINES lines, $(mib $((LOG_BYTES / 1024))) in the first run), WEBHOOKD_BENCH_ROUTES=1, fresh database"
   echo
-  echo "| phase | req/s | ratio to null | p50 | p99 | non-2xx | errors | server CPU | wrk CPU | other CPU |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| phase | req/s | ratio to null | adjacent null | ratio to it | p50 | p99 | non-2xx | errors | server CPU | wrk CPU | other CPU |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for name in "${PHASES[@]}"; do
-    printf '| %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${R[$name,rps]}" \
-      "$(awk -v a="${R[$name,rps]}" -v b="$NULL_RPS" 'BEGIN { printf "%.4f", a / b }')" \
+    local_null=${R[$name,probe_null]:-}
+    if [[ -n $local_null ]]; then
+      adjacent=$(printf '%.0f' "$local_null")
+      adjacent_ratio=$(awk -v a="${R[$name,rps]}" -v b="$local_null" 'BEGIN { printf "%.2f", a / b }')
+    else
+      adjacent="–"
+      adjacent_ratio="–"
+    fi
+    printf '| %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${R[$name,rps]}" \
+      "$(awk -v a="${R[$name,rps]}" -v b="$NULL_RPS" 'BEGIN { printf "%.4f", a / b }')" "$adjacent" "$adjacent_ratio" \
       "$(ms "${R[$name,p50]}")" "$(ms "${R[$name,p99]}")" "${R[$name,non2xx]}" "${R[$name,errors]}" \
       "${R[$name,server_cpu]}" "${R[$name,wrk_cpu]}" "${R[$name,other_cpu]}"
   done
@@ -765,7 +796,9 @@ cmd="BENCH_ROWS=$ROWS BENCH_SECONDS=$PHASE_SECONDS make bench"
   echo "cheapest client. The CPU columns are cores busy on average (of $(nproc)): the server, wrk, and"
   echo "every other process on the machine; above ~$MAX_OTHER_CPU cores, other work skews the figures"
   echo "(such a phase is run up to $((RETRIES + 1)) times and the least disturbed run is shown)."
-  echo "Errors are wrk's socket errors and timeouts."
+  echo "Errors are wrk's socket errors and timeouts. \"Adjacent null\" is a ${PROBE_SECONDS} s null-handler run"
+  echo "just before the phase (bench/null.lua, the same connections): this machine's speed drifts"
+  echo "within a run, and the ratio to it compares each phase with the yardstick of its own minute."
   echo
   if ((${#REPEATED[@]} > 0)); then
     echo "Phases repeated because other work disturbed them:"

@@ -440,15 +440,16 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   unsigned filters = (q.from ? by_sender : 0u) | (q.since ? by_since : 0u) | (q.q ? by_text : 0u);
   auto& cached = st.lists[filters];
   if (!cached) cached = prepare_list(db, filters);
+  const std::string pattern = q.q ? like_pattern(*q.q) : std::string{};
   auto bind_filters = [&](sqlite::statement& stmt) {
     if (q.from) stmt.bind(1, std::string_view{*q.from});
     if (q.since) stmt.bind(2, std::string_view{*q.since});
-    if (q.q) stmt.bind(3, std::string_view{like_pattern(*q.q)});
+    if (q.q) stmt.bind(3, std::string_view{pattern});
   };
   // The rest statement has every filter but `since` (see prepare_list).
   auto& rest = cached->rest;
   if (q.from) rest.bind(1, std::string_view{*q.from});
-  if (q.q) rest.bind(3, std::string_view{like_pattern(*q.q)});
+  if (q.q) rest.bind(3, std::string_view{pattern});
   message_page_json page;
   const bool day_ordered = (filters & ~unsigned{by_since}) == 0;
   const std::string key = count_key(filters, q);

@@ -2,10 +2,6 @@
 
 namespace webhookd {
 
-namespace {
-std::size_t held(const std::string& s) { return s.capacity(); }
-}  // namespace
-
 row_cache::row_cache(std::size_t slots, std::size_t largest_row, std::size_t byte_budget)
     : largest_row_(largest_row), byte_budget_(byte_budget) {
   std::size_t count = ways;
@@ -54,16 +50,17 @@ void row_cache::store(std::int64_t rowid, std::string_view message_id, std::stri
     if (slots_[first + w].rowid == 0) way = w;
   }
   slot& s = slots_[first + way];
-  const std::size_t before = held(s.message_id) + held(s.json);
-  const std::size_t growth_id = message_id.size() > held(s.message_id) ? message_id.size() : 0;
-  const std::size_t growth_json = json.size() > held(s.json) ? json.size() : 0;
-  if (bytes_ + growth_id + growth_json > byte_budget_) return;
+  const std::size_t before = s.message_id.capacity() + s.json.capacity();
+  // A string that must grow takes at least the new size more.
+  const std::size_t growth = (message_id.size() > s.message_id.capacity() ? message_id.size() : 0) +
+                             (json.size() > s.json.capacity() ? json.size() : 0);
+  if (bytes_ + growth > byte_budget_) return;
   if (s.rowid == 0) ++used_;
   s.rowid = rowid;
   // assign() reuses the slot's memory when the new row fits in it.
   s.message_id.assign(message_id);
   s.json.assign(json);
-  bytes_ = bytes_ - before + held(s.message_id) + held(s.json);
+  bytes_ = bytes_ - before + s.message_id.capacity() + s.json.capacity();
   recent_way_[first / ways] = static_cast<std::uint8_t>(way);
 }
 

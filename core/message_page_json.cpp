@@ -10,24 +10,6 @@ namespace {
 // A page of 50 typical rows is about 10 KiB; starting there saves the
 // string's first few regrowths.
 constexpr std::size_t initial_capacity = 12 * 1024;
-void write_row(std::string& out, std::string_view message_id, std::string_view from, std::string_view to,
-               std::string_view ts, std::optional<std::string_view> text) {
-  out += "{\"message_id\":";
-  append_json_string(out, message_id);
-  out += ",\"from\":";
-  append_json_string(out, from);
-  out += ",\"to\":";
-  append_json_string(out, to);
-  out += ",\"ts\":";
-  append_json_string(out, ts);
-  out += ",\"text\":";
-  if (text)
-    append_json_string(out, *text);
-  else
-    out += "null";
-  out.push_back('}');
-}
-
 }  // namespace
 
 message_page_json::message_page_json() {
@@ -40,7 +22,20 @@ std::string_view message_page_json::add_row(std::string_view message_id, std::st
                                             std::optional<std::string_view> text) {
   if (rows_++ > 0) out_.push_back(',');
   const std::size_t start = out_.size();
-  write_row(out_, message_id, from, to, ts, text);
+  out_ += "{\"message_id\":";
+  append_json_string(out_, message_id);
+  out_ += ",\"from\":";
+  append_json_string(out_, from);
+  out_ += ",\"to\":";
+  append_json_string(out_, to);
+  out_ += ",\"ts\":";
+  append_json_string(out_, ts);
+  out_ += ",\"text\":";
+  if (text)
+    append_json_string(out_, *text);
+  else
+    out_ += "null";
+  out_.push_back('}');
   return std::string_view{out_}.substr(start);
 }
 

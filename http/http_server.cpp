@@ -1,6 +1,7 @@
 #include "http/http_server.hpp"
 
-#include <future>
+#include <condition_variable>
+#include <mutex>
 
 #include <restinio/all.hpp>
 
@@ -56,6 +57,41 @@ restinio::incoming_http_msg_limits_t message_limits() {
     .max_body_size(1024 * 1024);
 }
 
+// Parks every I/O thread of a running io_context in a handler of its own, so
+// that the caller can touch state those threads use without a lock.
+class io_threads_pause {
+ public:
+  // Posts one parking handler per thread and waits until all have arrived.
+  // False if they did not within `limit` (then nothing may be touched, and
+  // release() must still be called).
+  bool hold(asio::io_context& io, std::size_t threads, std::chrono::milliseconds limit) {
+    for (std::size_t i = 0; i < threads; ++i)
+      asio::post(io, [state = state_] {
+        std::unique_lock<std::mutex> lock{state->mutex};
+        ++state->parked;
+        state->changed.notify_all();
+        state->changed.wait(lock, [&] { return state->released; });
+      });
+    std::unique_lock<std::mutex> lock{state_->mutex};
+    return state_->changed.wait_for(lock, limit, [&] { return state_->parked == threads; });
+  }
+
+  void release() {
+    std::lock_guard<std::mutex> lock{state_->mutex};
+    state_->released = true;
+    state_->changed.notify_all();
+  }
+
+ private:
+  struct state {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t parked = 0;
+    bool released = false;
+  };
+  std::shared_ptr<state> state_ = std::make_shared<state>();
+};
+
 }  // namespace
 
 // The server's io_context, with execution_context::shutdown() made public
@@ -102,11 +138,20 @@ void http_server::start() {
 
 void http_server::drain(std::chrono::milliseconds grace) {
   if (!impl_->server || threads_.empty()) return;
-  // Close the acceptor on the server's own executor and wait for that.
-  auto closed = std::make_shared<std::promise<void>>();
-  impl_->server->close_async([closed] { closed->set_value(); },
-                             [closed](std::exception_ptr) { closed->set_value(); });
-  closed->get_future().wait_for(std::chrono::seconds{2});
+  // Close the acceptor while every I/O thread is parked. RESTinio 0.6 runs
+  // accept completions on the plain io_context executor but close on a strand
+  // of its own, so a connection accepted during close_async() races with the
+  // close on the acceptor socket (ThreadSanitizer caught it at SIGTERM).
+  io_threads_pause pause;
+  if (pause.hold(impl_->server->io_context(), threads_.size(), std::chrono::seconds{2})) {
+    try {
+      impl_->server->close_sync();
+    } catch (const std::exception&) {
+      // Closing a listening socket does not fail in practice; if it did, the
+      // process stops anyway and the kernel closes it.
+    }
+  }
+  pause.release();
   // Wait until nothing has been in flight for a short quiet period: a
   // connection accepted just before the acceptor closed may still be reading
   // its request, and it deserves an answer too.

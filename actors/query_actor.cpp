@@ -83,6 +83,7 @@ struct query_state {
 
   std::string path;
   json_logger* log = nullptr;
+  service_metrics* metrics = nullptr;
   sqlite::connection db;
   std::array<std::optional<list_statements>, filter_combinations> lists;
   std::optional<fixed_statements> sql;
@@ -392,7 +393,10 @@ const match_list& matches_for(query_state& st, list_statements& stmts, const std
                               const table_mark& now, BindFilters bind_filters) {
   const auto [newest, rows] = now;
   if (match_list* known = st.matches.find(key)) {
-    if (known->watermark == newest && known->rows == rows) return *known;
+    if (known->watermark == newest && known->rows == rows) {
+      st.metrics->match_lists_reused().Increment();
+      return *known;
+    }
     if (only_added_since(st, known->watermark, known->rows, newest, rows)) {
       auto& after = stmts.keys_after;
       bind_filters(after);
@@ -402,6 +406,7 @@ const match_list& matches_for(query_state& st, list_statements& stmts, const std
       after.reset();
       known->watermark = newest;
       known->rows = rows;
+      st.metrics->match_lists_reused().Increment();
       return *known;
     }
   }
@@ -415,6 +420,7 @@ const match_list& matches_for(query_state& st, list_statements& stmts, const std
   while (ids.step()) fresh.first.push_back(match_key{ids.column_text(2), ids.column_text(1), ids.column_int(0)});
   ids.reset();
   fresh.complete = fresh.first.size() < longest_match_list;
+  st.metrics->match_lists_read().Increment();
   return *st.matches.store(key, std::move(fresh));
 }
 
@@ -475,6 +481,9 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   } else {
     answer.total = counted_total(st, *cached, filters, q, key, mark_now(), bind_filters);
   }
+  if (page.ready_rows() > 0) st.metrics->page_rows_cached().Increment(static_cast<double>(page.ready_rows()));
+  if (page.rows() > page.ready_rows())
+    st.metrics->page_rows_read().Increment(static_cast<double>(page.rows() - page.ready_rows()));
   answer.json = page.finish(answer.total, q.limit, q.offset);
   return answer;
 }
@@ -499,10 +508,11 @@ stats_snapshot read_stats(query_state& st) {
 }
 
 query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self, std::string path,
-                                 probe_ptr probe, json_logger* log) {
+                                 probe_ptr probe, service_metrics* metrics, json_logger* log) {
   watch_actor(self, probe, "detached");
   self->state.path = std::move(path);
   self->state.log = log;
+  self->state.metrics = metrics;
   return {
     instrumented(self, probe,
                  [self](list_atom, const message_query& q) -> caf::result<rendered_page> {
@@ -522,7 +532,7 @@ query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self
 query_actor spawn_query(caf::actor_system& sys, std::string database_path, int instance,
                         service_metrics& metrics, json_logger& log) {
   return sys.spawn<caf::detached>(query, std::move(database_path),
-                                  metrics.actor("query", std::to_string(instance)), &log);
+                                  metrics.actor("query", std::to_string(instance)), &metrics, &log);
 }
 
 }  // namespace webhookd

@@ -41,6 +41,7 @@ std::string_view message_page_json::add_row(std::string_view message_id, std::st
 
 void message_page_json::add_row(std::string_view row_json) {
   if (rows_++ > 0) out_.push_back(',');
+  ++ready_rows_;
   out_ += row_json;
 }
 

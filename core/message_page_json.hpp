@@ -26,6 +26,8 @@ class message_page_json {
   void add_row(std::string_view row_json);
 
   std::size_t rows() const { return rows_; }
+  // Of rows(), those added as ready JSON (the second add_row).
+  std::size_t ready_rows() const { return ready_rows_; }
 
   // Closes "data" and appends total, limit and offset; the writer is spent.
   std::string finish(std::int64_t total, int limit, std::int64_t offset);
@@ -33,6 +35,7 @@ class message_page_json {
  private:
   std::string out_;
   std::size_t rows_ = 0;
+  std::size_t ready_rows_ = 0;
 };
 
 }  // namespace webhookd

@@ -104,6 +104,18 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
                            .Help("Duration of one background WAL checkpoint (copying committed pages into the database file).")
                            .Register(*registry_)
                            .Add({}, latency_buckets());
+  auto& page_rows = prometheus::BuildCounter()
+                      .Name("webhookd_query_page_rows_total")
+                      .Help("Rows written into GET /messages pages, by where their JSON came from.")
+                      .Register(*registry_);
+  page_rows_cached_ = &page_rows.Add({{"source", "cache"}});
+  page_rows_read_ = &page_rows.Add({{"source", "database"}});
+  auto& match_lists = prometheus::BuildCounter()
+                        .Name("webhookd_query_match_lists_total")
+                        .Help("GET /messages q pages served from a remembered match list, or from one read afresh.")
+                        .Register(*registry_);
+  match_lists_reused_ = &match_lists.Add({{"result", "reused"}});
+  match_lists_read_ = &match_lists.Add({{"result", "read"}});
   auto& file_bytes = prometheus::BuildGauge()
                        .Name("webhookd_storage_file_bytes")
                        .Help("Size of the database files on disk.")

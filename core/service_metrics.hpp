@@ -64,6 +64,14 @@ class service_metrics {
   // Background WAL checkpoints (actors/checkpoint_actor.*), successful ones.
   prometheus::Histogram& checkpoint_seconds() { return *checkpoint_seconds_; }
 
+  // Rows of GET /messages pages written from a query actor's row cache or
+  // read from the database, and q pages served from a remembered match list
+  // or from a list read afresh: whether the caches suit the traffic.
+  prometheus::Counter& page_rows_cached() { return *page_rows_cached_; }
+  prometheus::Counter& page_rows_read() { return *page_rows_read_; }
+  prometheus::Counter& match_lists_reused() { return *match_lists_reused_; }
+  prometheus::Counter& match_lists_read() { return *match_lists_read_; }
+
   // Figures read on demand rather than pushed: process resources from /proc
   // and the sizes of the database and WAL files. Called before each render.
   void refresh_sampled(const std::string& database_path);
@@ -86,6 +94,10 @@ class service_metrics {
   prometheus::Gauge* last_commit_time_;
   prometheus::Counter* storage_recoveries_;
   prometheus::Histogram* checkpoint_seconds_;
+  prometheus::Counter* page_rows_cached_;
+  prometheus::Counter* page_rows_read_;
+  prometheus::Counter* match_lists_reused_;
+  prometheus::Counter* match_lists_read_;
   prometheus::Gauge* database_bytes_;
   prometheus::Gauge* wal_bytes_;
   prometheus::Gauge* resident_bytes_;

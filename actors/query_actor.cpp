@@ -11,6 +11,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/count_cache.hpp"
+#include "actors/day_anchors.hpp"
+#include "actors/day_offsets.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/match_list.hpp"
 #include "actors/row_cache.hpp"
@@ -57,6 +59,10 @@ constexpr int page_cache_kib = 8 * 1024;
 constexpr std::size_t row_cache_slots = 8192;
 constexpr std::size_t row_cache_largest_row = 32 * 1024;
 constexpr std::size_t row_cache_bytes = 4 * 1024 * 1024;
+// Days whose anchors a query actor keeps (day_anchors.hpp): at most 32 x
+// 1,024 keys of about 100 bytes, 3 MiB; a year of 3,000-row days needs 47
+// keys a day.
+constexpr std::size_t remembered_anchor_days = 32;
 
 // The statements every query actor uses, prepared once per connection.
 struct fixed_statements {
@@ -73,6 +79,8 @@ struct fixed_statements {
   sqlite::statement days_total;
   sqlite::statement days_from;
   sqlite::statement rows_from_day;
+  sqlite::statement day_keys;       // a day's keys in order (day_anchors.hpp)
+  sqlite::statement rows_from_key;  // the page from an anchor on
   sqlite::statement newest_rowid;
   sqlite::statement rows_after;
   sqlite::statement row_by_id;  // one row, for a match-list row not cached
@@ -90,6 +98,8 @@ struct query_state {
   count_cache counts{remembered_counts};
   row_cache rows{row_cache_slots, row_cache_largest_row, row_cache_bytes};
   match_lists matches{remembered_match_lists};
+  day_anchor_cache anchors{remembered_anchor_days};
+  day_offsets day_index;
 };
 
 // LIKE with '\' as escape character: %, _ and \ in the needle match themselves.
@@ -157,6 +167,9 @@ sqlite::connection& connection_for(query_state& st) {
       db.prepare("SELECT IFNULL(SUM(message_count), 0) FROM day_counts WHERE day >= ?1"),
       db.prepare("SELECT day, message_count FROM day_counts WHERE day >= ?1 ORDER BY day"),
       db.prepare("SELECT rowid, message_id, ts FROM messages WHERE ts >= ?1 ORDER BY ts, message_id LIMIT ?2 OFFSET ?3"),
+      db.prepare("SELECT ts, message_id FROM messages WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, message_id"),
+      db.prepare("SELECT rowid, message_id, ts FROM messages WHERE (ts, message_id) >= (?1, ?2) "
+                 "ORDER BY ts, message_id LIMIT ?3 OFFSET ?4"),
       db.prepare("SELECT IFNULL(MAX(rowid), 0) FROM messages"),
       db.prepare("SELECT COUNT(*) FROM messages WHERE rowid > ?1"),
       db.prepare("SELECT rowid, message_id, from_msisdn, to_msisdn, ts, text FROM messages WHERE rowid = ?1"),
@@ -172,6 +185,8 @@ void drop_connection(query_state& st) {
   st.counts.clear();
   st.rows.clear();
   st.matches.clear();
+  st.anchors.clear();
+  st.day_index = {};
   st.db = {};
 }
 
@@ -261,41 +276,6 @@ std::int64_t rows_in_first_day(query_state& st, const std::string& since) {
   return single_int(st.sql->day_head_count);
 }
 
-// A page at a deep offset of the ts order, filtered at most by `since`:
-// whole days are skipped with day_counts, then at most one day's rows are
-// walked. Returns false when the offset falls into the first (partial) day
-// of `since`, where the plain query is just as cheap.
-bool skip_days_to_page(query_state& st, const message_query& q, sqlite::statement& rest,
-                       message_page_json& page) {
-  std::string first_day;  // days >= this one are counted whole
-  std::int64_t remaining = q.offset;
-  if (q.since) {
-    const std::int64_t head = rows_in_first_day(st, *q.since);
-    if (remaining < head) return false;
-    remaining -= head;
-    first_day = day_after(*q.since);
-  }
-  auto& days = st.sql->days_from;
-  days.bind(1, std::string_view{first_day});
-  std::optional<std::string> start_day;
-  while (days.step()) {
-    const std::int64_t in_day = days.column_int(1);
-    if (remaining < in_day) {
-      start_day = days.column_text(0);
-      break;
-    }
-    remaining -= in_day;
-  }
-  days.reset();
-  if (!start_day) return true;  // past the last row: an empty page
-  auto& rows = st.sql->rows_from_day;
-  rows.bind(1, std::string_view{*start_day});
-  rows.bind(2, static_cast<std::int64_t>(q.limit));
-  rows.bind(3, remaining);
-  read_rows(st, rows, q.limit, rest, page);
-  return true;
-}
-
 // `total` straight from an aggregate row, for the filters that have one;
 // nullopt for the others (counted_total).
 std::optional<std::int64_t> total_from_aggregates(query_state& st, unsigned filters, const message_query& q) {
@@ -360,6 +340,119 @@ struct table_mark {
 table_mark read_mark(query_state& st) {
   return table_mark{single_int(st.sql->newest_rowid), single_int(st.sql->totals)};
 }
+
+// Where the row `offset` rows into the days from `first_day` on is: from the
+// day index when it is right for this snapshot (day_offsets.hpp), else by
+// stepping through the day counts. nullopt: there are not that many rows.
+std::optional<day_position> find_day(query_state& st, const std::string& first_day, std::int64_t offset,
+                                     const table_mark& now) {
+  day_offsets& index = st.day_index;
+  const bool same_table = index.watermark == now.newest && index.rows == now.rows;
+  auto& days = st.sql->days_from;
+  if (!same_table) {
+    index = day_offsets{};
+    index.watermark = now.newest;
+    index.rows = now.rows;
+  } else if (!index.built) {
+    // The second request on this state of the table: read every day once.
+    days.bind(1, std::string_view{""});  // every day (a null pointer would bind NULL)
+    while (days.step() && !index.too_many) {
+      if (index.days.size() == max_indexed_days) {
+        index = day_offsets{index.watermark, index.rows, true, true, {}, {}, {}};
+        break;
+      }
+      index.add(days.column_text(0), days.column_int(1));
+    }
+    days.reset();
+    index.built = true;
+  }
+  if (same_table && index.built && !index.too_many) return index.locate(first_day, offset);
+  days.bind(1, std::string_view{first_day});
+  std::optional<day_position> found;
+  while (days.step()) {
+    const std::int64_t day_rows = days.column_int(1);
+    if (offset < day_rows) {
+      found = day_position{days.column_text(0), day_rows, offset};
+      break;
+    }
+    offset -= day_rows;
+  }
+  days.reset();
+  return found;
+}
+
+// The anchors of `day` (which holds `day_rows` rows in this snapshot) if they
+// can be used now: built on the second request that finds the day and the
+// table as the first one left them (day_anchors.hpp). nullptr: walk the day.
+const day_anchors* anchors_for(query_state& st, const std::string& day, std::int64_t day_rows,
+                               const table_mark& now) {
+  if (day_rows > max_anchored_day_rows) return nullptr;
+  day_anchors* known = st.anchors.find(day);
+  const bool unchanged = known && known->day_rows == day_rows &&
+                         ((known->watermark == now.newest && known->rows == now.rows) ||
+                          only_added_since(st, known->watermark, known->rows, now.newest, now.rows));
+  if (!unchanged) {
+    st.anchors.store(day, day_anchors{day_rows, now.newest, now.rows, {}});
+    return nullptr;
+  }
+  known->watermark = now.newest;
+  known->rows = now.rows;
+  if (known->keys.empty()) {
+    auto& walk = st.sql->day_keys;
+    walk.bind(1, std::string_view{day});
+    walk.bind(2, std::string_view{day_after(day)});
+    std::int64_t position = 0;
+    for (; walk.step(); ++position)
+      if (position % anchor_spacing == 0) known->keys.push_back(anchor_key{walk.column_text(0), walk.column_text(1)});
+    walk.reset();
+    if (position != day_rows) {  // day_counts disagrees with the rows: do not trust either
+      known->keys.clear();
+      return nullptr;
+    }
+  }
+  return known;
+}
+
+// A page at a deep offset of the ts order, filtered at most by `since`:
+// whole days are skipped with day_counts, then at most one day's rows are
+// walked, or fewer than anchor_spacing from the nearest anchor of that day.
+// Returns false when the offset falls into the first (partial) day of
+// `since`, where the plain query is just as cheap.
+template <class MarkNow>
+bool skip_days_to_page(query_state& st, const message_query& q, sqlite::statement& rest,
+                       message_page_json& page, MarkNow mark_now) {
+  std::string first_day;  // days >= this one are counted whole
+  std::int64_t remaining = q.offset;
+  if (q.since) {
+    const std::int64_t head = rows_in_first_day(st, *q.since);
+    if (remaining < head) return false;
+    remaining -= head;
+    first_day = day_after(*q.since);
+  }
+  const auto at = find_day(st, first_day, remaining, mark_now());
+  if (!at) return true;  // past the last row: an empty page
+  const std::string& start_day = at->day;
+  remaining = at->in_day;
+  if (remaining >= anchor_spacing) {
+    if (const day_anchors* anchors = anchors_for(st, start_day, at->day_rows, mark_now())) {
+      const anchor_key& from = anchors->keys[static_cast<std::size_t>(remaining / anchor_spacing)];
+      auto& rows = st.sql->rows_from_key;
+      rows.bind(1, std::string_view{from.ts});
+      rows.bind(2, std::string_view{from.message_id});
+      rows.bind(3, static_cast<std::int64_t>(q.limit));
+      rows.bind(4, remaining % anchor_spacing);
+      read_rows(st, rows, q.limit, rest, page);
+      return true;
+    }
+  }
+  auto& rows = st.sql->rows_from_day;
+  rows.bind(1, std::string_view{start_day});
+  rows.bind(2, static_cast<std::int64_t>(q.limit));
+  rows.bind(3, remaining);
+  read_rows(st, rows, q.limit, rest, page);
+  return true;
+}
+
 
 // `total` of a filter combination without an aggregate row: from the count
 // cache when it has the combination, adding only the rows stored since, or
@@ -467,7 +560,7 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   if ((filters & by_text) && q.offset <= static_cast<std::int64_t>(longest_match_list) - q.limit &&
       key.size() <= longest_remembered_key) {
     write_from_matches(st, matches_for(st, *cached, key, mark_now(), bind_filters), q, page);
-  } else if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, rest, page))) {
+  } else if (!(day_ordered && q.offset > 0 && skip_days_to_page(st, q, rest, page, mark_now))) {
     auto& rows = cached->rows;
     bind_filters(rows);
     rows.bind(4, static_cast<std::int64_t>(q.limit));

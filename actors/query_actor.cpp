@@ -414,8 +414,8 @@ const day_anchors* anchors_for(query_state& st, const std::string& day, std::int
 }
 
 // A page at a deep offset of the ts order, filtered at most by `since`:
-// whole days are skipped with day_counts, then at most one day's rows are
-// walked, or fewer than anchor_spacing from the nearest anchor of that day.
+// whole days are skipped with day_counts (find_day), then at most one day's
+// rows are walked, or fewer than anchor_spacing from that day's nearest anchor.
 // Returns false when the offset falls into the first (partial) day of
 // `since`, where the plain query is just as cheap.
 template <class MarkNow>
@@ -452,7 +452,6 @@ bool skip_days_to_page(query_state& st, const message_query& q, sqlite::statemen
   read_rows(st, rows, q.limit, rest, page);
   return true;
 }
-
 
 // `total` of a filter combination without an aggregate row: from the count
 // cache when it has the combination, adding only the rows stored since, or

@@ -49,7 +49,10 @@ struct day_offsets {
   std::optional<day_position> locate(const std::string& first_day, std::int64_t offset) const {
     const auto first = std::lower_bound(days.begin(), days.end(), first_day) - days.begin();
     if (first == static_cast<std::ptrdiff_t>(days.size())) return std::nullopt;
-    const std::int64_t target = rows_before[static_cast<std::size_t>(first)] + offset;
+    const std::int64_t before = rows_before[static_cast<std::size_t>(first)];
+    // Compared before adding: an offset near the int64 maximum must not overflow.
+    if (offset >= rows_before.back() + rows_in.back() - before) return std::nullopt;
+    const std::int64_t target = before + offset;
     // The last day starting at or before the target (an empty day sorts
     // before the day that shares its start, so it is never the answer).
     const auto after = std::upper_bound(rows_before.begin(), rows_before.end(), target) - rows_before.begin();

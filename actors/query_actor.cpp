@@ -386,7 +386,9 @@ std::optional<day_position> find_day(query_state& st, const std::string& first_d
 // table as the first one left them (day_anchors.hpp). nullptr: walk the day.
 const day_anchors* anchors_for(query_state& st, const std::string& day, std::int64_t day_rows,
                                const table_mark& now) {
-  if (day_rows > max_anchored_day_rows) return nullptr;
+  // A day of another length can only come from a ts written by another tool:
+  // day_after needs the canonical "YYYY-MM-DD".
+  if (day_rows > max_anchored_day_rows || day.size() != day_key_length) return nullptr;
   day_anchors* known = st.anchors.find(day);
   const bool unchanged = known && known->day_rows == day_rows &&
                          ((known->watermark == now.newest && known->rows == now.rows) ||

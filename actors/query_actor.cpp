@@ -356,7 +356,7 @@ std::optional<day_position> find_day(query_state& st, const std::string& first_d
   } else if (!index.built) {
     // The second request on this state of the table: read every day once.
     days.bind(1, std::string_view{""});  // every day (a null pointer would bind NULL)
-    while (days.step() && !index.too_many) {
+    while (days.step()) {
       if (index.days.size() == max_indexed_days) {
         index = day_offsets{index.watermark, index.rows, true, true, {}, {}, {}};
         break;
@@ -364,7 +364,7 @@ std::optional<day_position> find_day(query_state& st, const std::string& first_d
       index.add(days.column_text(0), days.column_int(1));
     }
     days.reset();
-    index.built = true;
+    index.built = true;  // with too_many set when the days did not fit
   }
   if (same_table && index.built && !index.too_many) return index.locate(first_day, offset);
   days.bind(1, std::string_view{first_day});

@@ -64,7 +64,8 @@ class connection {
   enum class mode { read_write_create, read_write, read_only };
 
   connection() = default;
-  connection(const std::string& path, mode open_mode);
+  // `vfs`: the name of a registered SQLite VFS; null for the default one.
+  connection(const std::string& path, mode open_mode, const char* vfs = nullptr);
   connection(connection&& other) noexcept;
   connection& operator=(connection&& other) noexcept;
   connection(const connection&) = delete;

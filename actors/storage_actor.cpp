@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "actors/buffered_wal_vfs.hpp"
 #include "actors/checkpoint_actor.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/sqlite.hpp"
@@ -141,7 +142,10 @@ void try_open(storage_pointer self) {
     return;
   }
   try {
-    sqlite::connection db{path, sqlite::connection::mode::read_write_create};
+    // With FULL, the commit's WAL frames go out in one write before its
+    // fsync (see buffered_wal_vfs.hpp); NORMAL needs SQLite's own VFS.
+    sqlite::connection db{path, sqlite::connection::mode::read_write_create,
+                          st.settings.synchronous_full ? buffered_wal_vfs_name() : nullptr};
     db.exec("PRAGMA busy_timeout = 5000");
     db.exec("PRAGMA journal_mode = WAL");
     // FULL: every commit is fsynced, so an acknowledged message survives power

@@ -11,9 +11,10 @@
 // under live ingest) changes between requests and is simply walked, as
 // without anchors, rather than rebuilt again and again.
 //
-// Owned by one query actor. Bounded: at most `remembered_days` days of at
-// most max_anchored_day_rows rows each (so at most 1,024 keys per day); a
-// larger day is walked.
+// Owned by one query actor. Bounded: days of at most max_anchored_day_rows
+// rows each (so at most 1,025 keys per day; a larger day is walked), and a
+// budget of keys over all days (query_actor.cpp), least recently used days
+// forgotten first.
 #pragma once
 
 #include <cstddef>
@@ -41,5 +42,17 @@ struct day_anchors {
 };
 
 using day_anchor_cache = recent_map<day_anchors>;
+
+// Forgets the least recently used days until `keys` more anchors fit within
+// `budget` keys in all. The day about to be built is the most recently used
+// entry (just looked up), so it is the last one that could go.
+inline void make_room_for_anchors(day_anchor_cache& anchors, std::size_t keys, std::size_t budget) {
+  std::size_t held = 0;
+  anchors.for_each([&held](const day_anchors& day) { held += day.keys.size(); });
+  while (held + keys > budget && anchors.size() > 1) {
+    held -= anchors.least_recent()->keys.size();
+    anchors.forget_least_recent();
+  }
+}
 
 }  // namespace webhookd

@@ -59,10 +59,12 @@ constexpr int page_cache_kib = 8 * 1024;
 constexpr std::size_t row_cache_slots = 8192;
 constexpr std::size_t row_cache_largest_row = 32 * 1024;
 constexpr std::size_t row_cache_bytes = 4 * 1024 * 1024;
-// Days whose anchors a query actor keeps (day_anchors.hpp): at most 32 x
-// 1,024 keys of about 100 bytes, 3 MiB; a year of 3,000-row days needs 47
-// keys a day.
-constexpr std::size_t remembered_anchor_days = 32;
+// Anchors a query actor keeps (day_anchors.hpp): at most 16,384 keys of about
+// 130 bytes (2 MiB), the anchors of a million rows, in any number of days up
+// to 4,096 (a day noted but not yet anchored costs about 100 bytes). The least
+// recently used days are forgotten first.
+constexpr std::size_t anchor_key_budget = 16 * 1024;
+constexpr std::size_t remembered_anchor_days = 4096;
 
 // The statements every query actor uses, prepared once per connection.
 struct fixed_statements {
@@ -400,6 +402,8 @@ const day_anchors* anchors_for(query_state& st, const std::string& day, std::int
   known->watermark = now.newest;
   known->rows = now.rows;
   if (known->keys.empty()) {
+    make_room_for_anchors(st.anchors, static_cast<std::size_t>(day_rows / anchor_spacing + 1),
+                          anchor_key_budget);
     auto& walk = st.sql->day_keys;
     walk.bind(1, std::string_view{day});
     walk.bind(2, std::string_view{day_after(day)});

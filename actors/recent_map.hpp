@@ -45,6 +45,25 @@ class recent_map {
     return &placed.first->second.value;
   }
 
+  // Forgets the least recently used entry; false when there is none.
+  bool forget_least_recent() {
+    if (recency_.empty()) return false;
+    entries_.erase(recency_.back());
+    recency_.pop_back();
+    return true;
+  }
+
+  // The least recently used entry, or nullptr when empty.
+  const Value* least_recent() const {
+    if (recency_.empty()) return nullptr;
+    return &entries_.at(recency_.back()).value;
+  }
+
+  template <class Visit>
+  void for_each(Visit visit) const {
+    for (const auto& entry : entries_) visit(entry.second.value);
+  }
+
   void clear() {
     entries_.clear();
     recency_.clear();

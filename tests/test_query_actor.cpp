@@ -29,6 +29,7 @@
 
 #include "support/actor_testing.hpp"
 #include "actors/count_cache.hpp"
+#include "actors/day_anchors.hpp"
 #include "actors/match_list.hpp"
 #include "actors/query_actor.hpp"
 #include "actors/row_cache.hpp"
@@ -535,6 +536,41 @@ BOOST_FIXTURE_TEST_CASE(day_anchors_give_the_same_pages_as_a_walk, query_fixture
   add_rows("2025-03-02", 90, "d");
   add_rows("2025-03-05", 70, "e");
   for (const char* round : {"after inserts", "after inserts again", "after inserts, anchors rebuilt"}) sweep(round);
+}
+
+// The anchors' memory is a budget of keys over all days: building a day
+// forgets the least recently used days until its keys fit, never the day
+// being built, and days noted but not built cost nothing of the budget.
+BOOST_AUTO_TEST_CASE(day_anchors_stay_within_their_key_budget) {
+  day_anchor_cache anchors{100};
+  auto built = [](std::size_t keys) {
+    day_anchors day;
+    day.keys.resize(keys, anchor_key{"2025-01-01T00:00:00Z", "m"});
+    return day;
+  };
+  anchors.store("2025-01-01", built(40));
+  anchors.store("2025-01-02", built(30));
+  anchors.store("2025-01-03", day_anchors{});  // noted, not built
+  anchors.store("2025-01-04", built(20));
+  BOOST_TEST_REQUIRE(anchors.find("2025-01-01") != nullptr);  // now the most recent
+  // The day to build: looked up last, as anchors_for does.
+  anchors.store("2025-01-05", day_anchors{});
+  BOOST_TEST_REQUIRE(anchors.find("2025-01-05") != nullptr);
+
+  make_room_for_anchors(anchors, 10, 100);  // 90 held + 10 fit: nothing goes
+  BOOST_TEST(anchors.size() == 5u);
+
+  // 90 + 45: the least recent days go (02: 30 keys, 03: none, 04: 20) until
+  // the 40 of 01 and the 45 new ones fit.
+  make_room_for_anchors(anchors, 45, 100);
+  BOOST_TEST(anchors.size() == 2u);
+  BOOST_TEST(anchors.find("2025-01-01") != nullptr);
+  BOOST_TEST(anchors.find("2025-01-05") != nullptr);
+
+  anchors.find("2025-01-05");
+  make_room_for_anchors(anchors, 500, 100);  // more than the budget: all but the day itself go
+  BOOST_TEST(anchors.size() == 1u);
+  BOOST_TEST(anchors.find("2025-01-05") != nullptr);
 }
 
 // Rows written by another tool with a ts that is not canonical (here empty)

@@ -6,12 +6,12 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 
 #include <sqlite3.h>
 
 #include "actors/buffered_wal_vfs.hpp"
+#include "actors/sqlite.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
@@ -20,51 +20,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class db_handle {
- public:
-  db_handle(const std::string& path, const char* vfs) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs) != SQLITE_OK)
-      throw std::runtime_error("open failed: " + std::string{sqlite3_errmsg(db_)});
-  }
-  db_handle(const db_handle&) = delete;
-  db_handle& operator=(const db_handle&) = delete;
-  ~db_handle() { sqlite3_close_v2(db_); }
+// Connections through the project's SQLite wrapper; `vfs` null for SQLite's own.
+sqlite::connection open_db(const std::string& path, const char* vfs) {
+  return sqlite::connection{path, sqlite::connection::mode::read_write_create, vfs};
+}
 
-  void exec(const std::string& sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      std::string text = message != nullptr ? message : "?";
-      sqlite3_free(message);
-      throw std::runtime_error(sql + ": " + text);
-    }
-  }
+std::int64_t integer(sqlite::connection& db, const std::string& sql) {
+  auto stmt = db.prepare(sql);
+  return stmt.step() ? stmt.column_int(0) : -1;
+}
 
-  std::int64_t integer(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
-    std::int64_t value = -1;
-    const int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error(sql + ": step failed");
-    return value;
-  }
-
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
-    std::string value;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    sqlite3_finalize(stmt);
-    return value;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+std::string text(sqlite::connection& db, const std::string& sql) {
+  auto stmt = db.prepare(sql);
+  return stmt.step() ? stmt.column_text(0) : std::string{};
+}
 
 // Rows whose index keys land all over the tree, so that every commit writes
 // many WAL frames, and whose value can be recomputed from the id.
@@ -112,9 +81,9 @@ BOOST_AUTO_TEST_CASE(the_vfs_is_registered_but_not_the_default) {
 BOOST_AUTO_TEST_CASE(every_commit_is_in_the_file_before_others_see_it) {
   temp_dir dir;
   const std::string path = dir.path() + "/app.db";
-  db_handle writer{path, buffered_wal_vfs_name()};
+  auto writer = open_db(path, buffered_wal_vfs_name());
   writer.exec(schema);
-  db_handle reader{path, nullptr};
+  auto reader = open_db(path, nullptr);
   const int units = 100;
   std::int64_t rows = 0;
   for (int commit = 1; commit <= 200; ++commit) {
@@ -122,20 +91,20 @@ BOOST_AUTO_TEST_CASE(every_commit_is_in_the_file_before_others_see_it) {
     writer.exec(insert_rows(rows + 1, 25, units));
     writer.exec("COMMIT");
     rows += 25;
-    BOOST_TEST_REQUIRE(reader.integer("SELECT count(*) FROM t") == rows);
-    BOOST_TEST_REQUIRE(reader.integer(intact_rows(units)) == rows);
+    BOOST_TEST_REQUIRE(integer(reader, "SELECT count(*) FROM t") == rows);
+    BOOST_TEST_REQUIRE(integer(reader, intact_rows(units)) == rows);
     if (commit % 50 == 0) {
       const std::string copy = dir.path() + "/crash-" + std::to_string(commit) + ".db";
       copy_files(path, copy);
-      db_handle recovered{copy, nullptr};
-      BOOST_TEST(recovered.integer("SELECT count(*) FROM t") == rows);
-      BOOST_TEST(recovered.integer(intact_rows(units)) == rows);
-      BOOST_TEST(recovered.text("PRAGMA integrity_check") == "ok");
+      auto recovered = open_db(copy, nullptr);
+      BOOST_TEST(integer(recovered, "SELECT count(*) FROM t") == rows);
+      BOOST_TEST(integer(recovered, intact_rows(units)) == rows);
+      BOOST_TEST(text(recovered, "PRAGMA integrity_check") == "ok");
     }
   }
-  BOOST_TEST(writer.integer("PRAGMA wal_checkpoint(TRUNCATE)") == 0);
-  BOOST_TEST(reader.integer(intact_rows(units)) == rows);
-  BOOST_TEST(reader.text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(integer(writer, "PRAGMA wal_checkpoint(TRUNCATE)") == 0);
+  BOOST_TEST(integer(reader, intact_rows(units)) == rows);
+  BOOST_TEST(text(reader, "PRAGMA integrity_check") == "ok");
 }
 
 // A transaction larger than the page cache spills pages into the WAL before
@@ -144,36 +113,36 @@ BOOST_AUTO_TEST_CASE(every_commit_is_in_the_file_before_others_see_it) {
 BOOST_AUTO_TEST_CASE(spilled_and_oversized_transactions_read_back_their_frames) {
   temp_dir dir;
   const std::string path = dir.path() + "/app.db";
-  db_handle writer{path, buffered_wal_vfs_name()};
+  auto writer = open_db(path, buffered_wal_vfs_name());
   writer.exec(schema);
   writer.exec("PRAGMA cache_size = 16");  // pages: a few rows' worth
-  db_handle reader{path, nullptr};
+  auto reader = open_db(path, nullptr);
   const int units = 1000;  // 2,000-character values: 6 MB per transaction
 
   writer.exec("BEGIN IMMEDIATE");
   writer.exec(insert_rows(1, 3000, units));
   // Read inside the transaction: most of these pages were spilled.
-  BOOST_TEST(writer.integer(intact_rows(units)) == 3000);
+  BOOST_TEST(integer(writer, intact_rows(units)) == 3000);
   writer.exec("COMMIT");
-  BOOST_TEST(reader.integer(intact_rows(units)) == 3000);
+  BOOST_TEST(integer(reader, intact_rows(units)) == 3000);
 
   writer.exec("BEGIN IMMEDIATE");
   writer.exec(insert_rows(3001, 3000, units));
   writer.exec("UPDATE t SET k = k || '-x' WHERE id % 7 = 0");  // rewrites spilled pages
-  BOOST_TEST(writer.integer("SELECT count(*) FROM t") == 6000);
+  BOOST_TEST(integer(writer, "SELECT count(*) FROM t") == 6000);
   writer.exec("ROLLBACK");
-  BOOST_TEST(writer.integer(intact_rows(units)) == 3000);
-  BOOST_TEST(reader.integer(intact_rows(units)) == 3000);
+  BOOST_TEST(integer(writer, intact_rows(units)) == 3000);
+  BOOST_TEST(integer(reader, intact_rows(units)) == 3000);
 
   writer.exec("BEGIN IMMEDIATE");
   writer.exec(insert_rows(3001, 1000, units));
   writer.exec("COMMIT");
-  BOOST_TEST(reader.integer(intact_rows(units)) == 4000);
-  BOOST_TEST(reader.text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(integer(reader, intact_rows(units)) == 4000);
+  BOOST_TEST(text(reader, "PRAGMA integrity_check") == "ok");
 
   const std::string copy = dir.path() + "/crash.db";
   copy_files(path, copy);
-  db_handle recovered{copy, nullptr};
-  BOOST_TEST(recovered.integer(intact_rows(units)) == 4000);
-  BOOST_TEST(recovered.text("PRAGMA integrity_check") == "ok");
+  auto recovered = open_db(copy, nullptr);
+  BOOST_TEST(integer(recovered, intact_rows(units)) == 4000);
+  BOOST_TEST(text(recovered, "PRAGMA integrity_check") == "ok");
 }

@@ -18,6 +18,7 @@
 #include "actors/row_cache.hpp"
 #include "actors/sqlite.hpp"
 #include "core/message_page_json.hpp"
+#include "core/string_pool.hpp"
 #include "messages/errors.hpp"
 
 namespace webhookd {
@@ -554,7 +555,7 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   auto& rest = cached->rest;
   if (q.from) rest.bind(1, std::string_view{*q.from});
   if (q.q) rest.bind(3, std::string_view{pattern});
-  message_page_json page;
+  message_page_json page{page_buffers().take()};
   const bool day_ordered = (filters & ~unsigned{by_since}) == 0;
   const std::string key = count_key(filters, q);
   std::optional<table_mark> mark;  // read once, when first needed
@@ -582,7 +583,7 @@ rendered_page list_messages(query_state& st, sqlite::connection& db, const messa
   if (page.ready_rows() > 0) st.metrics->page_rows_cached().Increment(static_cast<double>(page.ready_rows()));
   if (page.rows() > page.ready_rows())
     st.metrics->page_rows_read().Increment(static_cast<double>(page.rows() - page.ready_rows()));
-  answer.json = page.finish(answer.total, q.limit, q.offset);
+  answer.json = pooled_string{page.finish(answer.total, q.limit, q.offset), &page_buffers()};
   return answer;
 }
 

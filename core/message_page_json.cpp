@@ -12,7 +12,8 @@ namespace {
 constexpr std::size_t initial_capacity = 12 * 1024;
 }  // namespace
 
-message_page_json::message_page_json() {
+message_page_json::message_page_json(std::string buffer) : out_(std::move(buffer)) {
+  out_.clear();
   out_.reserve(initial_capacity);
   out_ += "{\"data\":[";
 }

@@ -14,7 +14,8 @@ namespace webhookd {
 
 class message_page_json {
  public:
-  message_page_json();
+  // Writes into `buffer` (cleared first), e.g. one from a string_pool.
+  explicit message_page_json(std::string buffer = {});
 
   // One element of "data": fields in SPEC.md's order, no text as null.
   // Returns the row's JSON as written (valid until the next add), so that

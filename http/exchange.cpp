@@ -53,6 +53,15 @@ std::shared_ptr<const std::string> exchange::shared_body() const {
 
 void exchange::reply(int status, std::string body, std::string_view content_type,
                      std::optional<std::string> retry_after) {
+  send(status, restinio::writable_item_t{std::move(body)}, content_type, std::move(retry_after));
+}
+
+void exchange::reply(int status, pooled_string body) {
+  send(status, restinio::writable_item_t{std::move(body)}, "application/json", std::nullopt);
+}
+
+void exchange::send(int status, restinio::writable_item_t body, std::string_view content_type,
+                    std::optional<std::string> retry_after) {
   if (answered_.exchange(true)) return;
   // Count and log before handing the response over, so that a client that
   // has its answer also finds it in /metrics.

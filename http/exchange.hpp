@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
 
+#include "core/string_pool.hpp"
 #include "http/http_context.hpp"
 
 namespace webhookd {
@@ -39,12 +40,18 @@ class exchange {
   // Sends the response; later calls are ignored.
   void reply(int status, std::string body, std::string_view content_type = "application/json",
              std::optional<std::string> retry_after = std::nullopt);
+  // The same with a pooled body (application/json), which goes back to its
+  // pool once RESTinio has written it.
+  void reply(int status, pooled_string body);
   void reply_json(int status, const nlohmann::json& body);
   void reply_detail(int status, std::string_view detail);
   // 503 {"detail":"server overloaded"} with Retry-After: 1.
   void reply_overloaded();
 
  private:
+  void send(int status, restinio::writable_item_t body, std::string_view content_type,
+            std::optional<std::string> retry_after);
+
   restinio::request_handle_t request_;
   std::string route_;
   http_context& ctx_;

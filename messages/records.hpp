@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/string_pool.hpp"
+
 namespace webhookd {
 
 // One validated inbound message, exactly as it will be stored.
@@ -38,7 +40,7 @@ struct message_query {
 // A GET /messages answer, already rendered as its JSON body by the query
 // actor (core/message_page_json.hpp).
 struct rendered_page {
-  std::string json;
+  pooled_string json;  // goes back to page_buffers() once RESTinio has written it
   std::int64_t total = 0;
 };
 

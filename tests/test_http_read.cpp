@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/string_pool.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
@@ -98,6 +99,27 @@ BOOST_AUTO_TEST_CASE(messages_order_pagination_and_filters) {
   BOOST_TEST(ids(combined) == (strings{"m4"}));
   BOOST_TEST(combined["total"] == 2);
   BOOST_TEST(combined["limit"] == 1);
+}
+
+// Page bodies are pooled buffers (core/string_pool.hpp) that RESTinio hands
+// back once written: a short page written into the buffer of a long one must
+// carry nothing of it, and the buffers must really come back.
+BOOST_AUTO_TEST_CASE(pages_reuse_their_buffers_and_only_their_own_bytes_are_sent) {
+  test_service svc;
+  seed(svc);
+  const std::string long_page = get(svc.port(), "/messages").body;
+  for (int round = 0; round < 20; ++round) {
+    BOOST_TEST(get(svc.port(), "/messages").body == long_page);
+    auto r = get(svc.port(), "/messages?limit=1&offset=4");
+    BOOST_TEST(r.body == R"({"data":[{"message_id":"m3","from":"+14155550100","to":"+14155550100",)"
+                         R"("ts":"2025-01-15T11:00:00Z","text":"Other sender"}],"total":5,"limit":1,"offset":4})");
+  }
+  // Given back on RESTinio's thread after the write, which can finish just
+  // after the client has read the response.
+  for (int i = 0; i < 100 && page_buffers().kept() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  BOOST_TEST(page_buffers().kept() >= 1u);
+  BOOST_TEST(page_buffers().kept() <= 256u);
 }
 
 BOOST_AUTO_TEST_CASE(q_is_matched_literally) {

@@ -92,7 +92,7 @@ struct message_page {
 };
 
 message_page parse_page(const rendered_page& rendered, const message_query& mq) {
-  const auto body = nlohmann::json::parse(rendered.json);
+  const auto body = nlohmann::json::parse(rendered.json.str());
   BOOST_REQUIRE(body.is_object());
   BOOST_TEST(body.size() == 4u);
   BOOST_TEST(body.at("limit").get<int>() == mq.limit);
@@ -235,7 +235,7 @@ struct query_fixture {
   std::string list_body(const query_actor& query, const message_query& mq) {
     std::optional<std::string> body;
     self->request(query, reply_timeout, list_atom::value, mq)
-      .receive([&](rendered_page p) { body = std::move(p.json); }, [&](caf::error&) {});
+      .receive([&](rendered_page p) { body = p.json.str(); }, [&](caf::error&) {});
     BOOST_REQUIRE_MESSAGE(body.has_value(), "list answered an error");
     return std::move(*body);
   }

@@ -1,0 +1,36 @@
+#include "core/string_pool.hpp"
+
+namespace webhookd {
+
+string_pool::string_pool(std::size_t max_kept, std::size_t max_capacity)
+  : max_kept_(max_kept), max_capacity_(max_capacity) {
+  kept_.reserve(max_kept_);
+}
+
+std::string string_pool::take() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (kept_.empty()) return {};
+  std::string buffer = std::move(kept_.back());
+  kept_.pop_back();
+  return buffer;
+}
+
+void string_pool::give(std::string&& buffer) {
+  // A moved-from or never-grown string has no heap buffer worth keeping.
+  if (buffer.capacity() > max_capacity_ || buffer.capacity() <= std::string{}.capacity()) return;
+  buffer.clear();
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (kept_.size() < max_kept_) kept_.push_back(std::move(buffer));
+}
+
+std::size_t string_pool::kept() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return kept_.size();
+}
+
+string_pool& page_buffers() {
+  static string_pool pool{256, 64 * 1024};
+  return pool;
+}
+
+}  // namespace webhookd

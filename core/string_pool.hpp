@@ -22,8 +22,9 @@ namespace webhookd {
 class string_pool {
  public:
   // Keeps at most `max_kept` buffers, each of at most `max_capacity` bytes
-  // (a bigger one, from an unusually large page, is freed instead).
-  string_pool(std::size_t max_kept, std::size_t max_capacity);
+  // (a bigger one, from an unusually large page, is freed instead) and at
+  // most `max_bytes` bytes of capacity in all.
+  string_pool(std::size_t max_kept, std::size_t max_capacity, std::size_t max_bytes);
   string_pool(const string_pool&) = delete;
   string_pool& operator=(const string_pool&) = delete;
 
@@ -33,13 +34,15 @@ class string_pool {
   void give(std::string&& buffer);
 
   std::size_t kept() const;
-  std::size_t max_capacity() const { return max_capacity_; }
+  std::size_t kept_bytes() const;
 
  private:
   const std::size_t max_kept_;
   const std::size_t max_capacity_;
+  const std::size_t max_bytes_;
   mutable std::mutex mutex_;
   std::vector<std::string> kept_;  // reserved to max_kept_: give() never allocates
+  std::size_t kept_bytes_ = 0;     // the capacities of kept_
 };
 
 // A string that goes back to its pool when destroyed, so that RESTinio can
@@ -72,8 +75,9 @@ class pooled_string {
 };
 
 // The process's pool of GET /messages bodies: up to 256 buffers of at most
-// 64 KiB (in practice as many as there are pages in flight, 10-20 KiB each).
-// A static, so that it outlives every actor and connection that holds one.
+// 64 KiB and 4 MiB in all (in practice as many as there are pages in flight,
+// 10-20 KiB each). Never destroyed, so that it outlives every actor and
+// connection that may still hold one of its buffers at exit.
 string_pool& page_buffers();
 
 }  // namespace webhookd

@@ -26,7 +26,7 @@ std::string buffer_of(std::size_t capacity, char fill = 'x') {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_given_buffer_comes_back_empty_with_its_memory) {
-  string_pool pool{4, 64 * 1024};
+  string_pool pool{4, 64 * 1024, 1024 * 1024};
   BOOST_TEST(pool.take().capacity() == std::string{}.capacity());  // nothing kept yet: no allocation
 
   std::string page = buffer_of(16 * 1024);
@@ -42,20 +42,34 @@ BOOST_AUTO_TEST_CASE(a_given_buffer_comes_back_empty_with_its_memory) {
 }
 
 BOOST_AUTO_TEST_CASE(the_pool_keeps_no_more_than_its_bounds) {
-  string_pool pool{3, 32 * 1024};
+  string_pool pool{3, 32 * 1024, 1024 * 1024};
   for (int i = 0; i < 5; ++i) pool.give(buffer_of(8 * 1024));
   BOOST_TEST(pool.kept() == 3u);  // max_kept
 
-  string_pool sized{8, 32 * 1024};
+  string_pool sized{8, 32 * 1024, 1024 * 1024};
   std::string too_big = buffer_of(64 * 1024);
   sized.give(std::move(too_big));
   std::string small = "short";  // in the string itself: no heap buffer to keep
   sized.give(std::move(small));
   BOOST_TEST(sized.kept() == 0u);
+
+  // The byte budget: three 12 KiB buffers fit in 40 KiB, a fourth does not.
+  string_pool budget{8, 32 * 1024, 40 * 1024};
+  for (int i = 0; i < 4; ++i) budget.give(buffer_of(12 * 1024));
+  BOOST_TEST(budget.kept() == 3u);
+  const std::size_t full = budget.kept_bytes();
+  BOOST_TEST(full >= 36u * 1024);
+  BOOST_TEST(full <= 40u * 1024);
+  std::string back = budget.take();
+  BOOST_TEST(budget.kept_bytes() == full - back.capacity());
+  BOOST_TEST(budget.kept() == 2u);
+  budget.give(std::move(back));
+  budget.give(buffer_of(12 * 1024));
+  BOOST_TEST(budget.kept() == 3u);  // room again for one, not two
 }
 
 BOOST_AUTO_TEST_CASE(a_pooled_string_goes_back_once_and_its_copies_never) {
-  string_pool pool{8, 64 * 1024};
+  string_pool pool{8, 64 * 1024, 1024 * 1024};
   {
     pooled_string body{buffer_of(4096, 'a'), &pool};
     BOOST_TEST(body.size() == 2048u);
@@ -80,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_pooled_string_goes_back_once_and_its_copies_never) {
 // ThreadSanitizer in CI). Every buffer taken is written and checked, so two
 // threads handed the same memory would show as a wrong page.
 BOOST_AUTO_TEST_CASE(threads_taking_and_giving_never_share_a_buffer) {
-  string_pool pool{16, 64 * 1024};
+  string_pool pool{16, 64 * 1024, 1024 * 1024};
   std::atomic<int> wrong{0};
   auto worker = [&](char mark) {
     for (int i = 0; i < 20000; ++i) {

@@ -4,19 +4,18 @@
 
 #include <prometheus/text_serializer.h>
 
-#include "actors/instrumented.hpp"
+#include "core/instrumented.hpp"
 
 namespace webhookd {
 
 namespace {
 
-metrics_actor::behavior_type metrics_renderer(metrics_actor::pointer self, service_metrics* metrics,
-                                              std::string database_path) {
+metrics_actor::behavior_type metrics_renderer(metrics_actor::pointer self, service_metrics* metrics) {
   auto probe = metrics->actor("metrics", "0");
   watch_actor(self, probe, "scheduled");
   return {
-    instrumented(self, probe, [metrics, database_path](render_atom) {
-      metrics->refresh_sampled(database_path);
+    instrumented(self, probe, [metrics](render_atom) {
+      metrics->refresh_sampled();
       std::ostringstream out;
       prometheus::TextSerializer{}.Serialize(out, metrics->registry().Collect());
       return out.str();
@@ -26,9 +25,8 @@ metrics_actor::behavior_type metrics_renderer(metrics_actor::pointer self, servi
 
 }  // namespace
 
-metrics_actor spawn_metrics(caf::actor_system& sys, service_metrics& metrics,
-                            std::string database_path) {
-  return sys.spawn(metrics_renderer, &metrics, std::move(database_path));
+metrics_actor spawn_metrics(caf::actor_system& sys, service_metrics& metrics) {
+  return sys.spawn(metrics_renderer, &metrics);
 }
 
 }  // namespace webhookd

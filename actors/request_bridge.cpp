@@ -6,7 +6,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/sec.hpp>
 
-#include "actors/instrumented.hpp"
+#include "core/instrumented.hpp"
 
 namespace webhookd {
 

@@ -19,6 +19,8 @@
 namespace webhookd {
 
 // A bridge's own messages besides the tasks it runs.
+// Sent by a bridge to itself: time to give up on overdue requests.
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using bridge_impl = bridge_actor::extend<caf::reacts_to<sweep_atom>>;
 
 // Requests a bridge waits for, oldest first, with the point in time after

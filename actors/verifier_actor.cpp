@@ -1,6 +1,6 @@
 #include "actors/verifier_actor.hpp"
 
-#include "actors/instrumented.hpp"
+#include "core/instrumented.hpp"
 #include "core/signature.hpp"
 
 namespace webhookd {

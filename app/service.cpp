@@ -9,9 +9,8 @@
 
 #include "actors/metrics_actor.hpp"
 #include "actors/null_actor.hpp"
-#include "actors/query_actor.hpp"
 #include "actors/request_bridge.hpp"
-#include "actors/storage_actor.hpp"
+#include "actors/storage/backend.hpp"
 #include "actors/verifier_actor.hpp"
 #include "http/http_context.hpp"
 
@@ -60,11 +59,10 @@ struct service::impl {
     for (unsigned i = 0; i < options.verifiers; ++i)
       actors.verifiers.push_back(spawn_verifier(sys, cfg.webhook_secret.value_or(""),
                                                 metrics.actor("verifier", std::to_string(i))));
-    actors.storage = spawn_storage(
-      sys, {cfg.database_path, options.storage_retry_interval, cfg.synchronous_full}, metrics, log);
-    for (unsigned i = 0; i < options.queries; ++i)
-      actors.queries.push_back(spawn_query(sys, cfg.database_path, static_cast<int>(i), metrics, log));
-    actors.metrics = spawn_metrics(sys, metrics, cfg.database_path);
+    auto backend = spawn_storage_backend(sys, cfg, {options.queries, options.storage_retry_interval}, metrics, log);
+    actors.storage = std::move(backend.storage);
+    actors.queries = std::move(backend.queries);
+    actors.metrics = spawn_metrics(sys, metrics);
     actors.null = spawn_null(sys);
     for (unsigned i = 0; i < options.bridges; ++i)
       bridges.push_back(spawn_bridge(sys, actors, options.actor_deadline, static_cast<int>(i), metrics));

@@ -1,7 +1,5 @@
 #include "core/service_metrics.hpp"
 
-#include <sys/stat.h>
-
 #include <prometheus/counter.h>
 
 #include "core/process_stats.hpp"
@@ -143,13 +141,8 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
     .Set(1);
 }
 
-void service_metrics::refresh_sampled(const std::string& database_path) {
-  auto file_size = [](const std::string& path) {
-    struct stat info {};
-    return ::stat(path.c_str(), &info) == 0 ? static_cast<double>(info.st_size) : 0.0;
-  };
-  database_bytes_->Set(file_size(database_path));
-  wal_bytes_->Set(file_size(database_path + "-wal"));
+void service_metrics::refresh_sampled() {
+  for (const auto& sampler : samplers_) sampler();
   if (auto stats = read_process_stats()) {
     resident_bytes_->Set(static_cast<double>(stats->resident_bytes));
     virtual_bytes_->Set(static_cast<double>(stats->virtual_bytes));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,9 +73,18 @@ class service_metrics {
   prometheus::Counter& match_lists_reused() { return *match_lists_reused_; }
   prometheus::Counter& match_lists_read() { return *match_lists_read_; }
 
-  // Figures read on demand rather than pushed: process resources from /proc
-  // and the sizes of the database and WAL files. Called before each render.
-  void refresh_sampled(const std::string& database_path);
+  // Sizes of the storage backend's files (`file` label: database, wal); the
+  // backend sets them from the sampler it adds below.
+  prometheus::Gauge& database_bytes() { return *database_bytes_; }
+  prometheus::Gauge& wal_bytes() { return *wal_bytes_; }
+
+  // A figure read on demand rather than pushed (a file size, say), run before
+  // each render. Add samplers before the service serves requests: the list is
+  // not guarded, only the metrics actor runs it afterwards.
+  void add_sampler(std::function<void()> sampler) { samplers_.push_back(std::move(sampler)); }
+
+  // Process resources from /proc and every added sampler. Called before each render.
+  void refresh_sampled();
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -108,6 +118,7 @@ class service_metrics {
   prometheus::Gauge* max_fds_;
   prometheus::Gauge* threads_;
   prometheus::Gauge* start_time_;
+  std::vector<std::function<void()>> samplers_;
 };
 
 }  // namespace webhookd

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
 
-#include "core/string_pool.hpp"
+#include "messages/string_pool.hpp"
 #include "http/http_context.hpp"
 
 namespace webhookd {

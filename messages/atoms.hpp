@@ -14,14 +14,7 @@ using render_atom = caf::atom_constant<caf::atom("render")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 
-// Internal to the storage actor: commit the pending batch / try to open again.
-using flush_atom = caf::atom_constant<caf::atom("flush")>;
-using reopen_atom = caf::atom_constant<caf::atom("reopen")>;
-
-// Internal to a request bridge: time to give up on overdue requests.
-using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
-
-// From the storage actor to its checkpointer: the WAL has grown, copy it back.
-using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
+// Messages an actor sends only to itself or to a private helper live with that
+// actor (actors/request_bridge.hpp, actors/storage/sqlite/atoms.hpp).
 
 }  // namespace webhookd

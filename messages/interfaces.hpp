@@ -18,17 +18,13 @@ namespace webhookd {
 using verifier_actor = caf::typed_actor<
   caf::replies_to<verify_atom, shared_body, std::string>::with<bool>>;
 
-// Sole owner of the SQLite write connection. Answers a store request only after
-// the transaction holding it has committed (or failed).
+// Sole writer of its process's database connection. Answers a store request
+// only after the transaction holding it has committed (or failed).
 using storage_actor = caf::typed_actor<
   caf::replies_to<store_atom, message_record>::with<store_outcome>,
   caf::replies_to<health_atom>::with<storage_health>>;
 
-// Copies committed WAL frames into the database file on its own connection and
-// thread, when the storage actor asks; nothing waits for it.
-using checkpoint_actor = caf::typed_actor<caf::reacts_to<checkpoint_atom>>;
-
-// Answers reads from its own read-only connection; several run side by side.
+// Answers reads from its own read connection; several run side by side.
 using query_actor = caf::typed_actor<
   caf::replies_to<list_atom, message_query>::with<rendered_page>,
   caf::replies_to<stats_atom>::with<stats_snapshot>>;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/string_pool.hpp"
+#include "messages/string_pool.hpp"
 
 namespace webhookd {
 

@@ -10,8 +10,8 @@
 
 #include <sqlite3.h>
 
-#include "actors/buffered_wal_vfs.hpp"
-#include "actors/sqlite.hpp"
+#include "actors/storage/sqlite/buffered_wal_vfs.hpp"
+#include "actors/storage/sqlite/connection.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;

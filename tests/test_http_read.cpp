@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/string_pool.hpp"
+#include "messages/string_pool.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(messages_order_pagination_and_filters) {
   BOOST_TEST(combined["limit"] == 1);
 }
 
-// Page bodies are pooled buffers (core/string_pool.hpp) that RESTinio hands
+// Page bodies are pooled buffers (messages/string_pool.hpp) that RESTinio hands
 // back once written: a short page written into the buffer of a long one must
 // carry nothing of it, and the buffers must really come back.
 BOOST_AUTO_TEST_CASE(pages_reuse_their_buffers_and_only_their_own_bytes_are_sent) {

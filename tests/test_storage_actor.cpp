@@ -31,9 +31,9 @@
 #include <caf/send.hpp>
 
 #include "support/actor_testing.hpp"
-#include "actors/query_actor.hpp"
-#include "actors/storage_actor.hpp"
-#include "actors/storage_schema.hpp"
+#include "actors/storage/sqlite/query_actor.hpp"
+#include "actors/storage/sqlite/storage_actor.hpp"
+#include "actors/storage/sqlite/schema.hpp"
 #include "core/json_logger.hpp"
 #include "core/service_metrics.hpp"
 #include "messages/errors.hpp"

@@ -1,5 +1,5 @@
 // The pool that hands GET /messages bodies round between the query actors
-// and RESTinio's threads (core/string_pool.hpp): what it keeps, what it
+// and RESTinio's threads (messages/string_pool.hpp): what it keeps, what it
 // refuses, and that pooled strings go back exactly once.
 #define BOOST_TEST_MODULE test_string_pool
 #include <boost/test/unit_test.hpp>
@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/string_pool.hpp"
+#include "messages/string_pool.hpp"
 
 using namespace webhookd;
 

@@ -15,12 +15,17 @@
 #include <string>
 
 #include <caf/actor_system.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "core/json_logger.hpp"
 #include "core/service_metrics.hpp"
-#include "messages/interfaces.hpp"
+#include "actors/storage/sqlite/atoms.hpp"
 
 namespace webhookd {
+
+// Copies committed WAL frames into the database file on its own connection and
+// thread, when the storage actor asks; nothing waits for it.
+using checkpoint_actor = caf::typed_actor<caf::reacts_to<checkpoint_atom>>;
 
 checkpoint_actor spawn_checkpointer(caf::actor_system& sys, std::string database_path,
                                     service_metrics& metrics, json_logger& log);

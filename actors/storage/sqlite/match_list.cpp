@@ -1,4 +1,4 @@
-#include "actors/match_list.hpp"
+#include "actors/storage/sqlite/match_list.hpp"
 
 #include <algorithm>
 #include <tuple>

@@ -1,4 +1,4 @@
-#include "actors/row_cache.hpp"
+#include "actors/storage/sqlite/row_cache.hpp"
 
 namespace webhookd {
 

@@ -1,4 +1,4 @@
-#include "actors/storage_actor.hpp"
+#include "actors/storage/sqlite/storage_actor.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -12,11 +12,11 @@
 
 #include <sqlite3.h>
 
-#include "actors/buffered_wal_vfs.hpp"
-#include "actors/checkpoint_actor.hpp"
-#include "actors/instrumented.hpp"
-#include "actors/sqlite.hpp"
-#include "actors/storage_schema.hpp"
+#include "actors/storage/sqlite/buffered_wal_vfs.hpp"
+#include "actors/storage/sqlite/checkpoint_actor.hpp"
+#include "core/instrumented.hpp"
+#include "actors/storage/sqlite/connection.hpp"
+#include "actors/storage/sqlite/schema.hpp"
 
 namespace webhookd {
 

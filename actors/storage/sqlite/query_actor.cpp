@@ -1,4 +1,4 @@
-#include "actors/query_actor.hpp"
+#include "actors/storage/sqlite/query_actor.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,15 +10,15 @@
 #include <caf/spawn_options.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/count_cache.hpp"
-#include "actors/day_anchors.hpp"
-#include "actors/day_offsets.hpp"
-#include "actors/instrumented.hpp"
-#include "actors/match_list.hpp"
-#include "actors/row_cache.hpp"
-#include "actors/sqlite.hpp"
+#include "actors/storage/sqlite/count_cache.hpp"
+#include "actors/storage/sqlite/day_anchors.hpp"
+#include "actors/storage/sqlite/day_offsets.hpp"
+#include "core/instrumented.hpp"
+#include "actors/storage/sqlite/match_list.hpp"
+#include "actors/storage/sqlite/row_cache.hpp"
+#include "actors/storage/sqlite/connection.hpp"
 #include "core/message_page_json.hpp"
-#include "core/string_pool.hpp"
+#include "messages/string_pool.hpp"
 #include "messages/errors.hpp"
 
 namespace webhookd {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/recent_map.hpp"
+#include "actors/storage/sqlite/recent_map.hpp"
 
 namespace webhookd {
 

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include "actors/recent_map.hpp"
+#include "actors/storage/sqlite/recent_map.hpp"
 
 namespace webhookd {
 

@@ -1,4 +1,4 @@
-#include "actors/sqlite.hpp"
+#include "actors/storage/sqlite/connection.hpp"
 
 #include <utility>
 

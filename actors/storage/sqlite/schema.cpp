@@ -1,4 +1,4 @@
-#include "actors/storage_schema.hpp"
+#include "actors/storage/sqlite/schema.hpp"
 
 #include <string>
 

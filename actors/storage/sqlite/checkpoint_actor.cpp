@@ -1,4 +1,4 @@
-#include "actors/checkpoint_actor.hpp"
+#include "actors/storage/sqlite/checkpoint_actor.hpp"
 
 #include <chrono>
 
@@ -7,8 +7,8 @@
 #include <caf/spawn_options.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/instrumented.hpp"
-#include "actors/sqlite.hpp"
+#include "core/instrumented.hpp"
+#include "actors/storage/sqlite/connection.hpp"
 
 namespace webhookd {
 

@@ -1,4 +1,4 @@
-#include "actors/buffered_wal_vfs.hpp"
+#include "actors/storage/sqlite/buffered_wal_vfs.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "actors/sqlite.hpp"
+#include "actors/storage/sqlite/connection.hpp"
 
 namespace webhookd {
 

@@ -1,7 +1,7 @@
 // The database schema and its migrations, applied by the storage actor.
 #pragma once
 
-#include "actors/sqlite.hpp"
+#include "actors/storage/sqlite/connection.hpp"
 
 namespace webhookd {
 

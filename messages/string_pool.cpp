@@ -1,4 +1,4 @@
-#include "core/string_pool.hpp"
+#include "messages/string_pool.hpp"
 
 namespace webhookd {
 

@@ -1,0 +1,44 @@
+#include "actors/storage/backend.hpp"
+
+#include <string>
+
+#include <sys/stat.h>
+
+#include "actors/storage/sqlite/query_actor.hpp"
+#include "actors/storage/sqlite/storage_actor.hpp"
+
+namespace webhookd {
+
+namespace {
+
+double file_size(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<double>(info.st_size) : 0.0;
+}
+
+storage_backend spawn_sqlite_backend(caf::actor_system& sys, const config& settings,
+                                     const storage_backend_options& options, service_metrics& metrics,
+                                     json_logger& log) {
+  const std::string& path = settings.database_path;
+  storage_backend backend;
+  backend.storage =
+    spawn_storage(sys, storage_settings{path, options.retry_interval, settings.synchronous_full}, metrics, log);
+  for (unsigned i = 0; i < options.queries; ++i)
+    backend.queries.push_back(spawn_query(sys, path, static_cast<int>(i), metrics, log));
+  metrics.add_sampler([&metrics, path] {
+    metrics.database_bytes().Set(file_size(path));
+    metrics.wal_bytes().Set(file_size(path + "-wal"));
+  });
+  return backend;
+}
+
+}  // namespace
+
+storage_backend spawn_storage_backend(caf::actor_system& sys, const config& settings,
+                                      const storage_backend_options& options, service_metrics& metrics,
+                                      json_logger& log) {
+  // SQLite is the only backend so far; DATABASE_URL's scheme picks it.
+  return spawn_sqlite_backend(sys, settings, options, metrics, log);
+}
+
+}  // namespace webhookd

@@ -1,0 +1,16 @@
+// Messages private to the SQLite backend's actors (CAF 0.17 atoms: at most 10
+// characters). They never cross into the shared contract in messages/.
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace webhookd {
+
+// The storage actor to itself: commit the pending batch / try to open again.
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using reopen_atom = caf::atom_constant<caf::atom("reopen")>;
+
+// The storage actor to its checkpointer: the WAL has grown, copy it back.
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
+
+}  // namespace webhookd

@@ -5,7 +5,9 @@
 
 #include <restinio/all.hpp>
 
+#include "http/connection_registry.hpp"
 #include "http/routes.hpp"
+#include "http/screened_socket.hpp"
 
 namespace webhookd {
 
@@ -22,16 +24,20 @@ class deferred_router {
   // server owns both). Not a shared_ptr: a handler still queued at shutdown
   // holds a request, the request its connection, the connection this handler,
   // and the cycle would keep them all alive.
-  deferred_router(std::shared_ptr<router_t> router, asio::io_context& io) : router_(std::move(router)), io_(io) {}
+  deferred_router(std::shared_ptr<router_t> router, http_context& ctx, asio::io_context& io)
+    : router_(std::move(router)), ctx_(ctx), io_(io) {}
 
   restinio::request_handling_status_t operator()(restinio::request_handle_t req) const {
     // Every route and the not-found handler answer, so the status is always "accepted".
-    asio::post(io_, [router = router_, req = std::move(req)] { (void)(*router)(req); });
+    asio::post(io_, [router = router_, &ctx = ctx_, req = std::move(req)] {
+      if (!answer_before_routing(ctx, req)) (void)(*router)(req);
+    });
     return restinio::request_accepted();
   }
 
  private:
   std::shared_ptr<router_t> router_;
+  http_context& ctx_;
   asio::io_context& io_;
 };
 
@@ -39,6 +45,8 @@ class deferred_router {
 // access log is ours), our router.
 struct server_traits : restinio::default_traits_t {
   using request_handler_t = deferred_router;
+  // Every connection's bytes pass the request screen first (http/screened_socket.hpp).
+  using stream_socket_t = screened_socket;
   // Past max_connections, new connections wait in the kernel's backlog
   // instead of costing memory and descriptors here.
   static constexpr bool use_connection_count_limiter = true;
@@ -46,15 +54,18 @@ struct server_traits : restinio::default_traits_t {
 
 using server_t = restinio::http_server_t<server_traits>;
 
-restinio::incoming_http_msg_limits_t message_limits() {
-  // The body limit sits above the 64 KiB webhook limit so that a moderately
-  // oversized body gets a proper 413; anything larger closes the connection.
+// The screen applies the real limits, with an answer for each breach.
+// RESTinio's sit just above them (its value limit refuses a value of exactly
+// the limit, and a refusal trailer is one field more), so that it never
+// closes a connection for what the screen let through.
+restinio::incoming_http_msg_limits_t message_limits(const screen_limits& screen) {
+  constexpr std::size_t margin = 64;
   return restinio::incoming_http_msg_limits_t{}
-    .max_url_size(8 * 1024)
-    .max_field_name_size(1024)
-    .max_field_value_size(8 * 1024)
-    .max_field_count(100)
-    .max_body_size(1024 * 1024);
+    .max_url_size(screen.max_target + margin)
+    .max_field_name_size(screen.max_field_name + margin)
+    .max_field_value_size(screen.max_field_value + margin)
+    .max_field_count(screen.max_fields + margin)
+    .max_body_size(screen.max_body);
 }
 
 // Parks every I/O thread of a running io_context in a handler of its own, so
@@ -113,20 +124,30 @@ http_server::~http_server() { stop(); }
 void http_server::start() {
   impl_->io = std::make_shared<server_io_context>();
   auto& io = *impl_->io;
+  screen_limits limits;
+  // The WhatsApp receiver may take larger bodies than /webhook (its own
+  // setting): the HTTP layer's limit follows the largest.
+  limits.max_body = settings_.max_body_size;
+  asio::use_service<connection_registry>(static_cast<asio::execution_context&>(io))
+    .configure(settings_.max_connections, limits, &ctx_.metrics());
   restinio::server_settings_t<server_traits> settings;
   settings.address(settings_.host)
     .port(settings_.port)
-    .request_handler(std::make_unique<deferred_router>(std::shared_ptr<router_t>{make_router(ctx_)}, io))
+    .request_handler(std::make_unique<deferred_router>(std::shared_ptr<router_t>{make_router(ctx_)}, ctx_, io))
     .read_next_http_message_timelimit(settings_.read_timeout)
     .write_http_response_timelimit(settings_.write_timeout)
     .handle_request_timeout(settings_.handle_timeout)
-    .incoming_http_msg_limits(message_limits())
+    .incoming_http_msg_limits(message_limits(limits))
+    // One request in handling per connection (RESTinio's default, stated):
+    // the screen's 100 Continue relies on RESTinio reading a next request
+    // only after the previous answer is written.
+    .max_pipelined_requests(1)
     // Each connection keeps a zero-filled read buffer for its whole life:
     // 2 KiB instead of RESTinio's 4 KiB saves 4 MiB per 2,000 connections.
     // A request larger than the buffer (a big webhook body) is just read in
     // more than one piece.
     .buffer_size(2 * 1024)
-    .max_parallel_connections(settings_.max_connections)
+    .max_parallel_connections(settings_.max_connections_hard)
     .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& acceptor) {
       bound_port_ = acceptor.local_endpoint().port();
     });
@@ -138,6 +159,9 @@ void http_server::start() {
 
 void http_server::drain(std::chrono::milliseconds grace) {
   if (!impl_->server || threads_.empty()) return;
+  // From now on every new request is answered 503 with Connection: close,
+  // also on connections kept alive from before (they are closed at stop()).
+  ctx_.start_draining();
   // Close the acceptor while every I/O thread is parked. RESTinio 0.6 runs
   // accept completions on the plain io_context executor but close on a strand
   // of its own, so a connection accepted during close_async() races with the

@@ -23,11 +23,18 @@ struct http_settings {
   std::chrono::milliseconds write_timeout{10000};
   // Backstop behind the actors' own deadline.
   std::chrono::milliseconds handle_timeout{15000};
-  // Connections served at once; more wait in the accept backlog.
+  // Past this many open connections, each new one makes the server close the
+  // longest-idle keep-alive connection (http/connection_registry.hpp).
   std::size_t max_connections = 4096;
+  // RESTinio's own limit: only with this many open, too few of them idle, do
+  // new connections wait in the accept backlog.
+  std::size_t max_connections_hard = 5120;
   // Requests accepted but not yet answered; past it, work routes answer 503
   // with Retry-After at once instead of queueing without bound.
   int max_in_flight = 1024;
+  // Larger bodies are cut off by the HTTP layer (the connection closes); it
+  // sits above every route's own limit so that those answer a proper 413.
+  std::size_t max_body_size = 1024 * 1024;
 };
 
 class http_server {

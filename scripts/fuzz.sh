@@ -38,6 +38,8 @@ max_len() {
   case "$1" in
     webhook_payload) echo 65600 ;;
     query) echo 8192 ;;
+    # past the 8 KiB target and field value limits
+    request_screen) echo 20000 ;;
     *) echo 4096 ;;
   esac
 }

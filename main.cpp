@@ -11,6 +11,7 @@
 
 #include "app/inspect.hpp"
 #include "app/service.hpp"
+#include "core/build_info.hpp"
 #include "config/config.hpp"
 #include "core/json_logger.hpp"
 
@@ -68,13 +69,15 @@ int main(int argc, char** argv) {
   const auto& cfg = std::get<config>(loaded);
   json_logger log{stdout, cfg.level};
   log.log(log_level::info, "starting",
-          {{"version", WEBHOOKD_VERSION},
+          {{"version", build_version()},
            {"host", cfg.host},
            {"port", cfg.port},
            {"database", cfg.database_path},
-           {"secret_configured", cfg.webhook_secret.has_value()},
+           {"secret_configured", cfg.webhook_configured()},
+           {"whatsapp_configured", cfg.whatsapp_configured()},
+           {"docs_endpoints", cfg.docs_endpoints},
            {"log_level", std::string{to_string(cfg.level)}}});
-  if (!cfg.webhook_secret)
+  if (!cfg.webhook_configured() && !cfg.whatsapp_configured())
     log.log(log_level::warning, "WEBHOOK_SECRET is not set: /webhook answers 503 and the service is not ready");
 
   service svc{default_options(cfg), log};

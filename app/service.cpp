@@ -1,5 +1,6 @@
 #include "app/service.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -34,6 +35,9 @@ service_options default_options(const config& cfg) {
   options.settings = cfg;
   options.http.host = cfg.host;
   options.http.port = cfg.port;
+  // WhatsApp batches may exceed 1 MiB; twice their limit leaves room to answer 413.
+  if (cfg.whatsapp_configured())
+    options.http.max_body_size = std::max(options.http.max_body_size, 2 * cfg.whatsapp_max_body);
   return options;
 }
 
@@ -45,6 +49,8 @@ struct service::impl {
   std::unique_ptr<caf::actor_system> system;
   actor_directory actors;
   std::vector<bridge_actor> bridges;
+  std::shared_ptr<std::atomic<bool>> stop_reads;
+  std::vector<caf::actor> storage_helpers;
   std::unique_ptr<http_context> http_ctx;
   std::unique_ptr<http_server> server;
   bool stopped = false;
@@ -57,11 +63,13 @@ struct service::impl {
     auto& sys = *system;
     const auto& cfg = options.settings;
     for (unsigned i = 0; i < options.verifiers; ++i)
-      actors.verifiers.push_back(spawn_verifier(sys, cfg.webhook_secret.value_or(""),
+      actors.verifiers.push_back(spawn_verifier(sys, secrets_from(cfg),
                                                 metrics.actor("verifier", std::to_string(i))));
     auto backend = spawn_storage_backend(sys, cfg, {options.queries, options.storage_retry_interval}, metrics, log);
     actors.storage = std::move(backend.storage);
     actors.queries = std::move(backend.queries);
+    stop_reads = std::move(backend.stop_reads);
+    storage_helpers = std::move(backend.helpers);
     actors.metrics = spawn_metrics(sys, metrics);
     actors.null = spawn_null(sys);
     for (unsigned i = 0; i < options.bridges; ++i)
@@ -72,6 +80,9 @@ struct service::impl {
     if (!system) return;
     auto stop = [](const auto& handle) { caf::anon_send_exit(handle, caf::exit_reason::user_shutdown); };
     caf::scoped_actor waiter{*system};
+    // A read still running would hold its actor (and this wait) for up to
+    // its deadline: stop it now.
+    if (stop_reads) stop_reads->store(true);
     // Everything that reads or forwards first, so that the storage actor's
     // connection is the last one open: closing it checkpoints the WAL and
     // leaves a single, complete database file behind.
@@ -80,10 +91,13 @@ struct service::impl {
     for (auto& query : actors.queries) stop(query);
     stop(actors.metrics);
     stop(actors.null);
+    for (auto& helper : storage_helpers) stop(helper);
     for (auto& query : actors.queries) waiter->wait_for(query);
+    for (auto& helper : storage_helpers) waiter->wait_for(helper);
     stop(actors.storage);
     waiter->wait_for(actors.storage);
     bridges.clear();
+    storage_helpers.clear();
     actors = actor_directory{};
   }
 };

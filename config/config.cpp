@@ -19,13 +19,8 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The variable's value, or nullopt when unset or empty: an empty value is what
-// compose passes through for a variable the caller did not set.
-std::optional<std::string_view> read(const std::function<const char*(const char*)>& getenv,
-                                     const char* name) {
-  const char* value = getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string_view(value);
+std::optional<std::string_view> read(const getenv_function& getenv, const char* name) {
+  return read_env(getenv, name);
 }
 
 // Decimal 1..65535, digits only (leading zeros allowed).
@@ -42,6 +37,12 @@ std::optional<std::uint16_t> parse_port(std::string_view s) {
 }
 
 }  // namespace
+
+std::optional<std::string_view> read_env(const getenv_function& getenv, const char* name) {
+  const char* value = getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string_view(value);
+}
 
 std::optional<std::string> database_path_from_url(std::string_view url) {
   // URL schemes are case-insensitive; the three slashes are an empty host
@@ -89,8 +90,7 @@ std::optional<bool> parse_synchronous(std::string_view raw) {
   return std::nullopt;
 }
 
-std::variant<config, config_error> load_config(
-    const std::function<const char*(const char*)>& getenv) {
+std::variant<config, config_error> load_config(const getenv_function& getenv) {
   config cfg;
 
   const std::string_view url = read(getenv, "DATABASE_URL").value_or(default_database_url);
@@ -123,7 +123,8 @@ std::variant<config, config_error> load_config(
   if (const auto raw = read(getenv, "WEBHOOK_SECRET")) cfg.webhook_secret = std::string(*raw);
 
   for (auto [name, flag] : {std::pair{"WEBHOOKD_BENCH_ROUTES", &cfg.bench_routes},
-                            std::pair{"DEBUG_ENDPOINTS", &cfg.debug_endpoints}}) {
+                            std::pair{"DEBUG_ENDPOINTS", &cfg.debug_endpoints},
+                            std::pair{"DOCS_ENDPOINTS", &cfg.docs_endpoints}}) {
     if (const auto raw = read(getenv, name)) {
       if (*raw != "0" && *raw != "1") return config_error{name, "must be 0 or 1"};
       *flag = *raw == "1";
@@ -136,6 +137,7 @@ std::variant<config, config_error> load_config(
     cfg.synchronous_full = *level;
   }
 
+  if (auto error = load_receiver_settings(getenv, cfg)) return *error;
   return cfg;
 }
 

@@ -1,6 +1,7 @@
 // Service configuration, read once at startup from the environment.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -25,6 +26,25 @@ struct config {
   // SQLITE_SYNCHRONOUS=NORMAL trades power-loss durability of the last commits
   // for speed (a process crash still loses nothing). FULL is the default.
   bool synchronous_full = true;
+
+  // Secret rotation: each scheme accepts its previous secret beside the
+  // current one until the operator removes it (config/receivers.cpp).
+  std::optional<std::string> webhook_secret_previous;  // WEBHOOK_SECRET_PREVIOUS
+  // Standard Webhooks on POST /webhook: the key bytes of the whsec_ secrets.
+  std::optional<std::string> standard_webhooks_key;           // STANDARD_WEBHOOKS_SECRET
+  std::optional<std::string> standard_webhooks_key_previous;  // ..._PREVIOUS
+  // The WhatsApp Cloud API receiver exists only when both are set.
+  std::optional<std::string> whatsapp_app_secret;           // WHATSAPP_APP_SECRET
+  std::optional<std::string> whatsapp_app_secret_previous;  // ..._PREVIOUS
+  std::optional<std::string> whatsapp_verify_token;         // WHATSAPP_VERIFY_TOKEN
+  // Meta sends notifications in batches: its own body limit, not /webhook's 64 KiB.
+  std::size_t whatsapp_max_body = 1024 * 1024;  // WHATSAPP_MAX_BODY_BYTES
+  // DOCS_ENDPOINTS=0 removes GET /docs and GET /redoc (and their assets).
+  bool docs_endpoints = true;
+
+  // True when POST /webhook has a secret of either scheme to check against.
+  bool webhook_configured() const { return webhook_secret || standard_webhooks_key; }
+  bool whatsapp_configured() const { return whatsapp_app_secret.has_value(); }
 };
 
 // Why startup cannot continue. `problem` describes the expected form and never
@@ -35,12 +55,21 @@ struct config_error {
   std::string problem;
 };
 
+using getenv_function = std::function<const char*(const char*)>;
+
 // getenv is injected so tests do not touch the process environment; it
 // returns nullptr for an unset variable. An empty value counts as unset for
 // every variable. The first problem found is returned, checking DATABASE_URL,
-// LOG_LEVEL, PORT in that order.
-std::variant<config, config_error> load_config(
-    const std::function<const char*(const char*)>& getenv);
+// LOG_LEVEL, PORT in that order, then the flags, then the receivers' secrets.
+std::variant<config, config_error> load_config(const getenv_function& getenv);
+
+// The secrets and settings of the signature schemes and the WhatsApp
+// receiver (config/receivers.cpp); nullopt when all are well formed.
+std::optional<config_error> load_receiver_settings(const getenv_function& getenv, config& cfg);
+
+// The variable's value, or nullopt when unset or empty: an empty value is what
+// compose passes through for a variable the caller did not set.
+std::optional<std::string_view> read_env(const getenv_function& getenv, const char* name);
 
 // "sqlite:////abs/p.db" -> "/abs/p.db", "sqlite:///rel/p.db" -> "rel/p.db";
 // nullopt when malformed (other scheme, a host, an empty path, a path ending

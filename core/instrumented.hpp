@@ -35,6 +35,7 @@ namespace detail {
 // Safe to show an operator: our own codes by name, CAF's by its text.
 inline std::string describe(const caf::error& err) {
   if (is_error(err, webhookd_errc::storage_unavailable)) return "storage unavailable";
+  if (is_error(err, webhookd_errc::query_interrupted)) return "query interrupted";
   return caf::to_string(err);
 }
 

@@ -46,6 +46,16 @@ field_error query_error(const char* name, std::string type, std::string msg) {
 const char* const msg_int_parsing =
     "Input should be a valid integer, unable to parse string as an integer";
 
+// A NUL byte (%00) in a string filter is refused before anything reaches SQL:
+// SQLite's C string functions would end the text there, so "He%00x" would
+// have searched for "He" (and "%00" for everything). The answer has the shape
+// of a Pydantic custom validator's error.
+bool has_nul(const std::string& value) { return value.find('\0') != std::string::npos; }
+
+field_error nul_error(const char* name) {
+  return query_error(name, "value_error", "Value error, must not contain a NUL character");
+}
+
 }  // namespace
 
 list_query_result parse_list_query(
@@ -96,7 +106,9 @@ list_query_result parse_list_query(
 
   // Empty filter values (from=, since=, q=), as an HTML form sends for blank
   // fields, mean "no filter" rather than "match the empty string".
-  if (from_raw != nullptr && !from_raw->empty()) {
+  if (from_raw != nullptr && has_nul(*from_raw)) {
+    result.errors.push_back(nul_error("from"));
+  } else if (from_raw != nullptr && !from_raw->empty()) {
     std::string from = *from_raw;
     // A raw '+' in a URL decodes to a space, and a sender never starts with a
     // space, so "from=+9198..." and "from=%2B9198..." must mean the same.
@@ -104,7 +116,9 @@ list_query_result parse_list_query(
     query.from = std::move(from);
   }
 
-  if (since_raw != nullptr && !since_raw->empty()) {
+  if (since_raw != nullptr && has_nul(*since_raw)) {
+    result.errors.push_back(nul_error("since"));
+  } else if (since_raw != nullptr && !since_raw->empty()) {
     if (auto bound = since_lower_bound(*since_raw)) {
       query.since = std::move(*bound);
     } else {
@@ -113,7 +127,10 @@ list_query_result parse_list_query(
     }
   }
 
-  if (q_raw != nullptr && !q_raw->empty()) query.q = *q_raw;
+  if (q_raw != nullptr && has_nul(*q_raw))
+    result.errors.push_back(nul_error("q"));
+  else if (q_raw != nullptr && !q_raw->empty())
+    query.q = *q_raw;
 
   if (result.errors.empty()) result.query = std::move(query);
   return result;

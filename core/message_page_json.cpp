@@ -18,11 +18,9 @@ message_page_json::message_page_json(std::string buffer) : out_(std::move(buffer
   out_ += "{\"data\":[";
 }
 
-std::string_view message_page_json::add_row(std::string_view message_id, std::string_view from,
-                                            std::string_view to, std::string_view ts,
-                                            std::optional<std::string_view> text) {
+void message_page_json::add_row(std::string_view message_id, std::string_view from, std::string_view to,
+                                std::string_view ts, std::optional<std::string_view> text) {
   if (rows_++ > 0) out_.push_back(',');
-  const std::size_t start = out_.size();
   out_ += "{\"message_id\":";
   append_json_string(out_, message_id);
   out_ += ",\"from\":";
@@ -37,13 +35,6 @@ std::string_view message_page_json::add_row(std::string_view message_id, std::st
   else
     out_ += "null";
   out_.push_back('}');
-  return std::string_view{out_}.substr(start);
-}
-
-void message_page_json::add_row(std::string_view row_json) {
-  if (rows_++ > 0) out_.push_back(',');
-  ++ready_rows_;
-  out_ += row_json;
 }
 
 std::string message_page_json::finish(std::int64_t total, int limit, std::int64_t offset) {

@@ -18,17 +18,10 @@ class message_page_json {
   explicit message_page_json(std::string buffer = {});
 
   // One element of "data": fields in SPEC.md's order, no text as null.
-  // Returns the row's JSON as written (valid until the next add), so that
-  // the caller can keep a copy for later pages.
-  std::string_view add_row(std::string_view message_id, std::string_view from, std::string_view to,
-                           std::string_view ts, std::optional<std::string_view> text);
-
-  // One element of "data" exactly as an earlier add_row returned it.
-  void add_row(std::string_view row_json);
+  void add_row(std::string_view message_id, std::string_view from, std::string_view to, std::string_view ts,
+               std::optional<std::string_view> text);
 
   std::size_t rows() const { return rows_; }
-  // Of rows(), those added as ready JSON (the second add_row).
-  std::size_t ready_rows() const { return ready_rows_; }
 
   // Closes "data" and appends total, limit and offset; the writer is spent.
   std::string finish(std::int64_t total, int limit, std::int64_t offset);
@@ -36,7 +29,6 @@ class message_page_json {
  private:
   std::string out_;
   std::size_t rows_ = 0;
-  std::size_t ready_rows_ = 0;
 };
 
 }  // namespace webhookd

@@ -2,6 +2,7 @@
 
 #include <prometheus/counter.h>
 
+#include "core/build_info.hpp"
 #include "core/process_stats.hpp"
 
 namespace webhookd {
@@ -41,7 +42,9 @@ std::string_view to_string(webhook_result result) {
   return "unknown";
 }
 
-service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+service_metrics::service_metrics()
+  : registry_(std::make_shared<prometheus::Registry>()),
+    receivers_(std::make_unique<receiver_metrics>(*registry_)) {
   http_requests_ = &prometheus::BuildCounter()
                       .Name("http_requests_total")
                       .Help("HTTP requests answered, by method, route and status code.")
@@ -102,24 +105,32 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
                            .Help("Duration of one background WAL checkpoint (copying committed pages into the database file).")
                            .Register(*registry_)
                            .Add({}, latency_buckets());
-  auto& page_rows = prometheus::BuildCounter()
-                      .Name("webhookd_query_page_rows_total")
-                      .Help("Rows written into GET /messages pages, by where their JSON came from.")
-                      .Register(*registry_);
-  page_rows_cached_ = &page_rows.Add({{"source", "cache"}});
-  page_rows_read_ = &page_rows.Add({{"source", "database"}});
-  auto& match_lists = prometheus::BuildCounter()
-                        .Name("webhookd_query_match_lists_total")
-                        .Help("GET /messages q pages served from a remembered match list, or from one read afresh.")
-                        .Register(*registry_);
-  match_lists_reused_ = &match_lists.Add({{"result", "reused"}});
-  match_lists_read_ = &match_lists.Add({{"result", "read"}});
+  queries_interrupted_ = &prometheus::BuildCounter()
+                           .Name("webhookd_query_interrupted_total")
+                           .Help("Reads stopped at their deadline (answered 503) or at shutdown.")
+                           .Register(*registry_)
+                           .Add({});
+  text_index_rows_ = &prometheus::BuildCounter()
+                        .Name("webhookd_text_index_rows_total")
+                        .Help("Rows the text indexer added to the q search index.")
+                        .Register(*registry_)
+                        .Add({});
+  text_index_lag_ = &gauge(*registry_, "webhookd_text_index_lag_rows",
+                           "Stored rows the q search index did not hold yet at the indexer's last round.");
+  http_connections_ = &gauge(*registry_, "webhookd_http_connections", "HTTP connections open.");
+  idle_closed_ = &prometheus::BuildCounter()
+                    .Name("webhookd_http_idle_closed_total")
+                    .Help("Idle keep-alive connections closed, the longest idle first, to make room for "
+                          "new ones past the connection limit.")
+                    .Register(*registry_)
+                    .Add({});
   auto& file_bytes = prometheus::BuildGauge()
                        .Name("webhookd_storage_file_bytes")
                        .Help("Size of the database files on disk.")
                        .Register(*registry_);
   database_bytes_ = &file_bytes.Add({{"file", "database"}});
   wal_bytes_ = &file_bytes.Add({{"file", "wal"}});
+  text_index_bytes_ = &file_bytes.Add({{"file", "text_index"}});
 
   resident_bytes_ = &gauge(*registry_, "process_resident_memory_bytes", "Resident memory size in bytes.");
   virtual_bytes_ = &gauge(*registry_, "process_virtual_memory_bytes", "Virtual memory size in bytes.");
@@ -137,7 +148,7 @@ service_metrics::service_metrics() : registry_(std::make_shared<prometheus::Regi
     .Name("webhookd_build_info")
     .Help("Always 1; the labels say which build is running.")
     .Register(*registry_)
-    .Add({{"version", WEBHOOKD_VERSION}, {"revision", WEBHOOKD_REVISION}})
+    .Add({{"version", build_version()}, {"revision", build_revision()}})
     .Set(1);
 }
 

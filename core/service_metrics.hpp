@@ -20,6 +20,7 @@
 #include <prometheus/registry.h>
 
 #include "core/actor_probe.hpp"
+#include "core/receiver_metrics.hpp"
 
 namespace webhookd {
 
@@ -49,6 +50,8 @@ class service_metrics {
   void observe_request(std::string_view method, std::string_view route, int status,
                        double seconds);
   void count_webhook(webhook_result result);
+  // Signature schemes, secret rotation and the WhatsApp receiver.
+  receiver_metrics& receivers() { return *receivers_; }
 
   // The probe of actor `name`, instance `instance` of its pool (created on
   // first use, the same object afterwards).
@@ -65,18 +68,18 @@ class service_metrics {
   // Background WAL checkpoints (actors/checkpoint_actor.*), successful ones.
   prometheus::Histogram& checkpoint_seconds() { return *checkpoint_seconds_; }
 
-  // Rows of GET /messages pages written from a query actor's row cache or
-  // read from the database, and q pages served from a remembered match list
-  // or from a list read afresh: whether the caches suit the traffic.
-  prometheus::Counter& page_rows_cached() { return *page_rows_cached_; }
-  prometheus::Counter& page_rows_read() { return *page_rows_read_; }
-  prometheus::Counter& match_lists_reused() { return *match_lists_reused_; }
-  prometheus::Counter& match_lists_read() { return *match_lists_read_; }
+  // Reads a query actor stopped because they ran past their deadline.
+  prometheus::Counter& queries_interrupted() { return *queries_interrupted_; }
+  // Rows the text indexer added to the text index, and how many stored rows
+  // it had not reached at its last round.
+  prometheus::Counter& text_index_rows() { return *text_index_rows_; }
+  prometheus::Gauge& text_index_lag() { return *text_index_lag_; }
 
   // Sizes of the storage backend's files (`file` label: database, wal); the
   // backend sets them from the sampler it adds below.
   prometheus::Gauge& database_bytes() { return *database_bytes_; }
   prometheus::Gauge& wal_bytes() { return *wal_bytes_; }
+  prometheus::Gauge& text_index_bytes() { return *text_index_bytes_; }
 
   // A figure read on demand rather than pushed (a file size, say), run before
   // each render. Add samplers before the service serves requests: the list is
@@ -86,8 +89,14 @@ class service_metrics {
   // Process resources from /proc and every added sampler. Called before each render.
   void refresh_sampled();
 
+  // HTTP connections open now, and idle keep-alive connections the server
+  // closed to make room for new ones past the connection limit.
+  prometheus::Gauge& http_connections() { return *http_connections_; }
+  prometheus::Counter& idle_closed() { return *idle_closed_; }
+
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<receiver_metrics> receivers_;
   prometheus::Family<prometheus::Counter>* http_requests_;
   prometheus::Family<prometheus::Histogram>* http_duration_;
   std::array<prometheus::Counter*, webhook_result_count> webhook_results_{};
@@ -104,12 +113,14 @@ class service_metrics {
   prometheus::Gauge* last_commit_time_;
   prometheus::Counter* storage_recoveries_;
   prometheus::Histogram* checkpoint_seconds_;
-  prometheus::Counter* page_rows_cached_;
-  prometheus::Counter* page_rows_read_;
-  prometheus::Counter* match_lists_reused_;
-  prometheus::Counter* match_lists_read_;
+  prometheus::Counter* queries_interrupted_;
+  prometheus::Counter* text_index_rows_;
+  prometheus::Gauge* text_index_lag_;
+  prometheus::Gauge* http_connections_;
+  prometheus::Counter* idle_closed_;
   prometheus::Gauge* database_bytes_;
   prometheus::Gauge* wal_bytes_;
+  prometheus::Gauge* text_index_bytes_;
   prometheus::Gauge* resident_bytes_;
   prometheus::Gauge* virtual_bytes_;
   prometheus::Counter* cpu_seconds_;

@@ -161,4 +161,22 @@ std::optional<std::string> since_lower_bound(std::string_view s) {
   return format_canonical(d, utc_seconds);
 }
 
+std::optional<std::string> canonical_utc_from_unix(std::int64_t seconds) {
+  constexpr std::int64_t last_second_of_9999 = 253402300799;
+  if (seconds < 0 || seconds > last_second_of_9999) return std::nullopt;
+  // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
+  const std::int64_t days = seconds / 86400;
+  const std::int64_t shifted = days + 719468;  // from 0000-03-01
+  const std::int64_t era = shifted / 146097;
+  const std::int64_t day_of_era = shifted - era * 146097;
+  const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t month_index = (5 * day_of_year + 2) / 153;  // March = 0
+  civil_date d;
+  d.day = static_cast<int>(day_of_year - (153 * month_index + 2) / 5 + 1);
+  d.month = static_cast<int>(month_index < 10 ? month_index + 3 : month_index - 9);
+  d.year = static_cast<int>(year_of_era + era * 400 + (d.month <= 2 ? 1 : 0));
+  return format_canonical(d, static_cast<int>(seconds % 86400));
+}
+
 }  // namespace webhookd

@@ -2,6 +2,7 @@
 // form, so ordering and range filters can be plain string comparisons.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,5 +26,9 @@ bool is_canonical_utc_timestamp(std::string_view s);
 // So a non-zero fraction rounds up to the next whole second. nullopt for any
 // malformed input, or when the converted result leaves years 0000..9999.
 std::optional<std::string> since_lower_bound(std::string_view s);
+
+// The canonical UTC form of a Unix time in seconds (as WhatsApp sends it), or
+// nullopt outside 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
+std::optional<std::string> canonical_utc_from_unix(std::int64_t seconds);
 
 }  // namespace webhookd

@@ -12,9 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t max_message_id_chars = 256;
-constexpr std::size_t max_text_chars = 4096;
-
 // Message texts are Pydantic's, so clients see the same wording as before.
 constexpr const char* msg_missing = "Field required";
 constexpr const char* msg_string_type = "Input should be a valid string";

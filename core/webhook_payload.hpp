@@ -12,6 +12,10 @@
 
 namespace webhookd {
 
+// Limits of a stored message (SPEC.md), in Unicode code points.
+inline constexpr std::size_t max_message_id_chars = 256;
+inline constexpr std::size_t max_text_chars = 4096;
+
 struct webhook_parse_result {
   std::optional<message_record> record;   // set only when errors is empty
   std::vector<field_error> errors;        // in field order: message_id, from, to, ts, text

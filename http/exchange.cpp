@@ -13,13 +13,19 @@ const char* reason_phrase(int status) {
     case 200: return "OK";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
     case 422: return "Unprocessable Entity";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
   }
 }
@@ -60,14 +66,20 @@ void exchange::reply(int status, pooled_string body) {
   send(status, restinio::writable_item_t{std::move(body)}, "application/json", std::nullopt);
 }
 
+void exchange::reply_static(int status, std::string_view body, std::string_view content_type,
+                            header_list headers) {
+  send(status, restinio::writable_item_t{restinio::const_buffer(body.data(), body.size())}, content_type,
+       std::nullopt, std::move(headers));
+}
+
 void exchange::send(int status, restinio::writable_item_t body, std::string_view content_type,
-                    std::optional<std::string> retry_after) {
+                    std::optional<std::string> retry_after, header_list headers) {
   if (answered_.exchange(true)) return;
   // Count and log before handing the response over, so that a client that
   // has its answer also finds it in /metrics.
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
-  std::string method{request_->header().method().c_str()};
-  ctx_.metrics().observe_request(method, route_, status, elapsed.count());
+  std::string method = described_method_.value_or(request_->header().method().c_str());
+  ctx_.metrics().observe_request(method_label_.value_or(method), route_, status, elapsed.count());
 
   auto& log = ctx_.log();
   auto level = level_;
@@ -76,7 +88,7 @@ void exchange::send(int status, restinio::writable_item_t body, std::string_view
     nlohmann::ordered_json fields;
     fields["request_id"] = request_id_;
     fields["method"] = method;
-    fields["path"] = loggable_path(request_->header().path());
+    fields["path"] = loggable_path(described_path_ ? std::string_view{*described_path_} : request_->header().path());
     fields["status"] = status;
     fields["latency_ms"] = std::round(elapsed.count() * 1e6) / 1e3;
     for (auto& [key, value] : log_fields_.items()) fields[key] = std::move(value);
@@ -88,10 +100,18 @@ void exchange::send(int status, restinio::writable_item_t body, std::string_view
   response.append_header(restinio::http_field::content_type, std::string{content_type});
   response.append_header("X-Request-ID", request_id_);
   if (retry_after) response.append_header(restinio::http_field::retry_after, *retry_after);
+  if (close_after_reply_) response.connection_close();
+  for (auto& [name, value] : headers) response.append_header(std::move(name), std::move(value));
   response.set_body(std::move(body));
   response.done();
 
   ctx_.in_flight().fetch_sub(1, std::memory_order_relaxed);
+}
+
+void exchange::describe_as(std::string method, std::string path, std::string method_label) {
+  described_method_ = std::move(method);
+  described_path_ = std::move(path);
+  method_label_ = std::move(method_label);
 }
 
 void exchange::reply_json(int status, const nlohmann::json& body) {

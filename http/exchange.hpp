@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
@@ -37,6 +39,13 @@ class exchange {
   nlohmann::ordered_json& log_fields() { return log_fields_; }
   void raise_log_level(log_level level) { if (level > level_) level_ = level; }
 
+  // For a request the screen refused: RESTinio parsed a stand-in, so the log
+  // and the metric name what the client sent instead (method as sent, `path`
+  // without its query; `method_label` from a bounded set).
+  void describe_as(std::string method, std::string path, std::string method_label);
+  // The answer closes the connection (Connection: close).
+  void close_after_reply() { close_after_reply_ = true; }
+
   // Sends the response; later calls are ignored.
   void reply(int status, std::string body, std::string_view content_type = "application/json",
              std::optional<std::string> retry_after = std::nullopt);
@@ -47,10 +56,14 @@ class exchange {
   void reply_detail(int status, std::string_view detail);
   // 503 {"detail":"server overloaded"} with Retry-After: 1.
   void reply_overloaded();
+  // A body that lives as long as the process (files compiled into the
+  // binary), sent without a copy, with extra response headers.
+  using header_list = std::vector<std::pair<std::string, std::string>>;
+  void reply_static(int status, std::string_view body, std::string_view content_type, header_list headers);
 
  private:
   void send(int status, restinio::writable_item_t body, std::string_view content_type,
-            std::optional<std::string> retry_after);
+            std::optional<std::string> retry_after, header_list headers = {});
 
   restinio::request_handle_t request_;
   std::string route_;
@@ -60,6 +73,10 @@ class exchange {
   nlohmann::ordered_json log_fields_ = nlohmann::ordered_json::object();
   log_level level_ = log_level::info;
   std::atomic<bool> answered_{false};
+  bool close_after_reply_ = false;
+  std::optional<std::string> described_method_;
+  std::optional<std::string> described_path_;
+  std::optional<std::string> method_label_;
 };
 
 using exchange_ptr = std::shared_ptr<exchange>;

@@ -1,13 +1,14 @@
 // GET /messages and GET /stats: answered by a query actor.
+#include <chrono>
+
 #include "core/field_error.hpp"
 #include "core/list_query.hpp"
 #include "http/exchange.hpp"
 #include "http/json_bodies.hpp"
 #include "http/routes.hpp"
+#include "messages/errors.hpp"
 
 namespace webhookd {
-
-namespace {
 
 // Query strings are decoded with RESTinio's relaxed rules: a raw ':' (as in
 // since=2025-01-15T09:30:00Z) is accepted, '+' decodes to a space.
@@ -20,8 +21,6 @@ std::optional<std::vector<std::pair<std::string, std::string>>> decode_query(
   for (const auto& [name, value] : *parsed) params.emplace_back(std::string{name}, std::string{value});
   return params;
 }
-
-}  // namespace
 
 route_handler messages_route(http_context& ctx) {
   return [&ctx](const restinio::request_handle_t& req) {
@@ -40,10 +39,17 @@ route_handler messages_route(http_context& ctx) {
       ex->reply_json(422, validation_error_body(parsed.errors));
       return restinio::request_accepted();
     }
-    ctx.dispatch([ex, query = std::move(*parsed.query)](bridge_context& bc) {
+    ctx.dispatch([ex, query = std::move(*parsed.query)](bridge_context& bc) mutable {
+      // The query actor stops a read that is still running when nobody waits any more.
+      query.deadline = std::chrono::steady_clock::now() + bc.deadline();
       bc.request(bc.query(), ex, list_atom::value, query)
         .then([ex](rendered_page& page) { ex->reply(200, std::move(page.json)); },
-              [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
+              [ex](caf::error& err) {
+                if (is_error(err, webhookd_errc::query_interrupted))
+                  ex->reply_detail(503, "query took too long");
+                else
+                  ex->reply_detail(503, "storage unavailable");
+              });
     });
     return restinio::request_accepted();
   };

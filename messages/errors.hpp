@@ -11,6 +11,7 @@ namespace webhookd {
 
 enum class webhookd_errc : std::uint8_t {
   storage_unavailable = 1,  // the database cannot be read or written now
+  query_interrupted = 2,    // a read ran past its deadline (or the service is stopping) and was stopped
 };
 
 inline caf::atom_value webhookd_error_category() { return caf::atom("webhookd"); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -13,15 +14,20 @@
 
 namespace webhookd {
 
-// Checks X-Signature against HMAC-SHA256(secret, raw body). Stateless; a pool of
-// them runs on CAF's scheduler beside the storage actor.
+// Checks a request's signature under its scheme's secrets (the current one and,
+// during a rotation, the previous one). Stateless; a pool of them runs on
+// CAF's scheduler beside the storage actor.
 using verifier_actor = caf::typed_actor<
-  caf::replies_to<verify_atom, shared_body, std::string>::with<bool>>;
+  caf::replies_to<verify_atom, signature_check>::with<signature_verdict>>;
 
 // Sole writer of its process's database connection. Answers a store request
 // only after the transaction holding it has committed (or failed).
 using storage_actor = caf::typed_actor<
   caf::replies_to<store_atom, message_record>::with<store_outcome>,
+  // Several records (a WhatsApp notification's messages) in one transaction,
+  // one outcome each, in order; a message_id repeated inside the request is a
+  // duplicate from its second occurrence on.
+  caf::replies_to<store_atom, std::vector<message_record>>::with<std::vector<store_outcome>>,
   caf::replies_to<health_atom>::with<storage_health>>;
 
 // Answers reads from its own read connection; several run side by side.

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
@@ -20,9 +21,13 @@ using shared_body = std::shared_ptr<const std::string>;
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::message_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::store_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<webhookd::message_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<webhookd::store_outcome>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::message_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::rendered_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::stats_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::storage_health)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::signature_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::signature_verdict)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::bridge_task)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webhookd::shared_body)

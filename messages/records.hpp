@@ -3,11 +3,14 @@
 // messages/message_types.hpp instead of getting an inspect() overload.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "messages/signature_scheme.hpp"
 #include "messages/string_pool.hpp"
 
 namespace webhookd {
@@ -35,10 +38,13 @@ struct message_query {
   std::optional<std::string> from;   // exact sender match
   std::optional<std::string> since;  // canonical UTC timestamp lower bound
   std::optional<std::string> q;      // literal, case-insensitive substring
+  // Past this point nobody waits for the answer: a read still running then is
+  // stopped (the request bridge's deadline).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // A GET /messages answer, already rendered as its JSON body by the query
-// actor (core/message_page_json.hpp).
+// actor.
 struct rendered_page {
   pooled_string json;  // goes back to page_buffers() once RESTinio has written it
   std::int64_t total = 0;
@@ -55,6 +61,20 @@ struct stats_snapshot {
   std::vector<sender_count> messages_per_sender;  // top 10
   std::optional<std::string> first_message_ts;
   std::optional<std::string> last_message_ts;
+};
+
+// A request's signature as received, for a verifier.
+struct signature_check {
+  signature_scheme scheme = signature_scheme::x_signature;
+  std::shared_ptr<const std::string> body;  // the raw bytes, shared with the request
+  std::string signature;                    // the scheme's signature header
+  std::string webhook_id;                   // Standard Webhooks only
+  std::string webhook_timestamp;            // Standard Webhooks only
+};
+
+struct signature_verdict {
+  bool valid = false;
+  secret_slot slot = secret_slot::current;  // meaningful only when valid
 };
 
 // The storage actor's view of its own health, for /health/ready.

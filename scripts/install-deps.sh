@@ -8,15 +8,22 @@ packages=(
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   libsqlite3-dev sqlite3 libssl-dev nlohmann-json3-dev prometheus-cpp-dev
   libboost-test-dev
-  curl jq
+  curl jq openssl ca-certificates
 )
+# npm fetches the Swagger UI and Redoc bundles at build time
+# (scripts/fetch-docs-assets.sh). A Node.js that already brings its own npm
+# (NodeSource's) is kept: Debian's npm package would fight it.
+command -v npm >/dev/null || packages+=(npm)
 # Extra groups, asked for by name: `test` adds what the test suite drives (a real
 # Prometheus), `bench` adds wrk, `fuzz` adds clang.
 for extra in "$@"; do
   case "$extra" in
     bench) packages+=(wrk) ;;
     fuzz) packages+=(clang libclang-rt-dev) ;;
-    test) packages+=(prometheus) ;;  # tests/prometheus_integration.sh: prometheus + promtool
+    # tests/prometheus_integration.sh: prometheus + promtool; tests/test_browser_docs.cpp:
+    # headless Chromium (and a font for its screenshot). The OpenAPI validator is an
+    # npm package that tests/openapi_validator.sh installs into the build tree.
+    test) packages+=(prometheus chromium fonts-dejavu-core) ;;
     *) echo "install-deps: unknown group '$extra'" >&2; exit 2 ;;
   esac
 done

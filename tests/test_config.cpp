@@ -207,3 +207,70 @@ BOOST_AUTO_TEST_CASE(operational_switches) {
   BOOST_TEST(load_err({{"WEBHOOKD_BENCH_ROUTES", "2"}}).variable == "WEBHOOKD_BENCH_ROUTES");
   BOOST_TEST(load_err({{"SQLITE_SYNCHRONOUS", "OFF"}}).variable == "SQLITE_SYNCHRONOUS");
 }
+
+BOOST_AUTO_TEST_CASE(docs_endpoints_switch) {
+  BOOST_TEST(load_ok({}).docs_endpoints);
+  BOOST_TEST(!load_ok({{"DOCS_ENDPOINTS", "0"}}).docs_endpoints);
+  BOOST_TEST(load_ok({{"DOCS_ENDPOINTS", "1"}}).docs_endpoints);
+  BOOST_TEST(load_err({{"DOCS_ENDPOINTS", "off"}}).variable == "DOCS_ENDPOINTS");
+}
+
+BOOST_AUTO_TEST_CASE(rotation_and_receiver_secrets) {
+  const config c = load_ok({{"WEBHOOK_SECRET", "new"},
+                            {"WEBHOOK_SECRET_PREVIOUS", "old"},
+                            {"STANDARD_WEBHOOKS_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+                            {"STANDARD_WEBHOOKS_SECRET_PREVIOUS", "c2Vjb25k"},
+                            {"WHATSAPP_APP_SECRET", "app"},
+                            {"WHATSAPP_APP_SECRET_PREVIOUS", "app-old"},
+                            {"WHATSAPP_VERIFY_TOKEN", "tok"},
+                            {"WHATSAPP_MAX_BODY_BYTES", "2097152"}});
+  BOOST_TEST(c.webhook_secret.value() == "new");
+  BOOST_TEST(c.webhook_secret_previous.value() == "old");
+  BOOST_TEST(c.standard_webhooks_key.value().size() == 24u);  // the base64 decoded
+  BOOST_TEST(c.standard_webhooks_key_previous.value() == "second");
+  BOOST_TEST(c.whatsapp_app_secret.value() == "app");
+  BOOST_TEST(c.whatsapp_app_secret_previous.value() == "app-old");
+  BOOST_TEST(c.whatsapp_verify_token.value() == "tok");
+  BOOST_TEST(c.whatsapp_max_body == 2097152u);
+  BOOST_TEST(c.webhook_configured());
+  BOOST_TEST(c.whatsapp_configured());
+
+  const config defaults = load_ok({});
+  BOOST_TEST(!defaults.webhook_configured());
+  BOOST_TEST(!defaults.whatsapp_configured());
+  BOOST_TEST(defaults.whatsapp_max_body == 1048576u);
+  // Standard Webhooks alone configures POST /webhook.
+  BOOST_TEST(load_ok({{"STANDARD_WEBHOOKS_SECRET", "c2Vjb25k"}}).webhook_configured());
+}
+
+BOOST_AUTO_TEST_CASE(receiver_settings_that_are_refused) {
+  BOOST_TEST(load_err({{"WEBHOOK_SECRET_PREVIOUS", "old"}}).variable == "WEBHOOK_SECRET_PREVIOUS");
+  BOOST_TEST(load_err({{"STANDARD_WEBHOOKS_SECRET", "whsec_not base64"}}).variable == "STANDARD_WEBHOOKS_SECRET");
+  BOOST_TEST(load_err({{"STANDARD_WEBHOOKS_SECRET", "whsec_"}}).variable == "STANDARD_WEBHOOKS_SECRET");
+  BOOST_TEST(load_err({{"STANDARD_WEBHOOKS_SECRET_PREVIOUS", "c2Vjb25k"}}).variable ==
+             "STANDARD_WEBHOOKS_SECRET_PREVIOUS");
+  BOOST_TEST(load_err({{"WHATSAPP_APP_SECRET", "app"}}).variable == "WHATSAPP_VERIFY_TOKEN");
+  BOOST_TEST(load_err({{"WHATSAPP_VERIFY_TOKEN", "tok"}}).variable == "WHATSAPP_APP_SECRET");
+  BOOST_TEST(load_err({{"WHATSAPP_APP_SECRET_PREVIOUS", "x"}}).variable == "WHATSAPP_APP_SECRET_PREVIOUS");
+  for (const char* bad : {"1023", "16777217", "1MiB", "-5", "99999999999"})
+    BOOST_TEST(load_err({{"WHATSAPP_APP_SECRET", "a"}, {"WHATSAPP_VERIFY_TOKEN", "t"},
+                         {"WHATSAPP_MAX_BODY_BYTES", bad}})
+                 .variable == "WHATSAPP_MAX_BODY_BYTES");
+}
+
+BOOST_AUTO_TEST_CASE(receiver_secrets_never_in_error_text) {
+  const std::string secret = "TOPSECRET-77";
+  const env_map cases[] = {
+    {{"WEBHOOK_SECRET_PREVIOUS", secret}},
+    {{"STANDARD_WEBHOOKS_SECRET", "whsec_" + secret}},
+    {{"STANDARD_WEBHOOKS_SECRET_PREVIOUS", secret}},
+    {{"WHATSAPP_APP_SECRET", secret}},
+    {{"WHATSAPP_VERIFY_TOKEN", secret}},
+    {{"WHATSAPP_APP_SECRET", secret}, {"WHATSAPP_VERIFY_TOKEN", secret}, {"WHATSAPP_MAX_BODY_BYTES", secret}},
+  };
+  for (const auto& env : cases) {
+    const config_error e = load_err(env);
+    BOOST_TEST(e.problem.find(secret) == std::string::npos);
+    BOOST_TEST(e.variable.find(secret) == std::string::npos);
+  }
+}

@@ -11,11 +11,15 @@
 #include <nlohmann/json.hpp>
 
 #include "messages/string_pool.hpp"
+#include "support/openapi_conformance.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
 using namespace webhookd::test;
 using nlohmann::json;
+
+// Every response these tests receive must be as http/openapi.json says.
+BOOST_TEST_GLOBAL_FIXTURE(openapi_conformance);
 
 namespace {
 
@@ -158,6 +162,14 @@ BOOST_AUTO_TEST_CASE(bad_query_parameters_answer_422) {
   // Boundaries that are fine.
   BOOST_TEST(get_json(svc, "/messages?limit=1")["limit"] == 1);
   BOOST_TEST(get_json(svc, "/messages?limit=100")["limit"] == 100);
+  // A NUL byte would end the text SQLite sees ("He%00x" searched for "He"):
+  // refused in every string filter, alone or among others.
+  for (const char* name : {"q", "from", "since"}) {
+    for (const char* value : {"He%00x", "lo%00x", "%00", "x%00"})
+      check(std::string{"/messages?"} + name + "=" + value, "value_error", json{"query", name});
+  }
+  auto nul_body = get_json(svc, "/messages?limit=2&q=%00", 422);
+  BOOST_TEST(nul_body["detail"][0]["msg"] == "Value error, must not contain a NUL character");
   // A broken percent-escape is a client error, not a crash.
   auto broken = get(svc.port(), "/messages?q=%zz");
   BOOST_TEST(broken.status == 400);
@@ -339,11 +351,16 @@ BOOST_AUTO_TEST_CASE(request_ids_keep_alive_and_pipelining) {
 
 BOOST_AUTO_TEST_CASE(hostile_requests_get_clean_answers) {
   test_service svc;
-  // Malformed request line: the connection is closed, the server keeps serving.
+  // Malformed request line: 400 with a detail, then the connection is
+  // closed; the server keeps serving.
   {
     http_connection connection{svc.port()};
     connection.send_raw("NOT A REQUEST\r\n\r\n");
-    BOOST_TEST(!connection.read_response().has_value());
+    auto r = connection.read_response();
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->status == 400);
+    BOOST_TEST(body_of(*r) == json({{"detail", "malformed request line"}}));
+    BOOST_TEST(connection.closed_by_peer());
   }
   // Oversized header value: refused, not crashed.
   {
@@ -394,7 +411,7 @@ BOOST_AUTO_TEST_CASE(debug_actors_is_off_by_default_and_leaks_nothing) {
     BOOST_TEST((actor["kind"] == "scheduled" || actor["kind"] == "detached"));
   }
   BOOST_TEST(names == (std::set<std::string>{"verifier/0", "verifier/1", "storage/0", "checkpoint/0", "query/0", "query/1",
-                                              "bridge/0", "bridge/1", "metrics/0"}));
+                                              "text_indexer/0", "bridge/0", "bridge/1", "metrics/0"}));
   for (const auto& actor : body["actors"])
     if (actor["name"] == "storage") {
       BOOST_TEST(actor["kind"] == "detached");

@@ -9,11 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/signature.hpp"
+#include "support/openapi_conformance.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
 using namespace webhookd::test;
 using nlohmann::json;
+
+// Every response these tests receive must be as http/openapi.json says.
+BOOST_TEST_GLOBAL_FIXTURE(openapi_conformance);
 
 namespace {
 
@@ -136,6 +140,41 @@ BOOST_AUTO_TEST_CASE(invalid_signatures_answer_401_and_store_nothing) {
   // Upper-case hex is the same signature.
   BOOST_TEST(post(svc.port(), "/webhook", body, {{"X-Signature", upper}}).status == 200);
   BOOST_TEST(list_all(svc.port())["total"] == 1);
+}
+
+// X-Signature is read as RFC 9110 reads a field value: optional whitespace
+// (SP, HTAB) on either side is not part of it. Several X-Signature fields are
+// accepted only when every one carries the same valid value.
+BOOST_AUTO_TEST_CASE(signature_whitespace_and_repeated_fields) {
+  test_service svc;
+  int n = 0;
+  auto post_with = [&](const std::vector<std::string>& values) {
+    auto id = "ws-" + std::to_string(n++);
+    auto body = webhook_body(id);
+    auto good = hmac_sha256_hex(test_secret, body);
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (auto value : values) {
+      auto at = value.find("GOOD");
+      if (at != std::string::npos) value.replace(at, 4, good);
+      headers.emplace_back("X-Signature", value);
+    }
+    return post(svc.port(), "/webhook", body, headers).status;
+  };
+  // Whitespace around the hex, as raw bytes on the wire.
+  for (const std::string value : {"GOOD ", "GOOD\t", "  GOOD", "\tGOOD \t", "GOOD   "})
+    BOOST_TEST(post_with({value}) == 200, "'" << value << "'");
+  // Whitespace inside is still wrong.
+  BOOST_TEST(post_with({"GOOD x"}) == 401);
+  // Repeated fields: all the same valid value (either case) is fine ...
+  BOOST_TEST(post_with({"GOOD", "GOOD"}) == 200);
+  BOOST_TEST(post_with({"GOOD", " GOOD\t"}) == 200);
+  // ... any other value beside it, first or last, is not.
+  BOOST_TEST(post_with({"GOOD", "123"}) == 401);
+  BOOST_TEST(post_with({"123", "GOOD"}) == 401);
+  BOOST_TEST(post_with({"GOOD", ""}) == 401);
+  BOOST_TEST(post_with({"GOOD", "GOOD", "00"}) == 401);
+  // Only the seven accepted deliveries were stored.
+  BOOST_TEST(list_all(svc.port(), "?limit=100")["total"] == 7);
 }
 
 BOOST_AUTO_TEST_CASE(validation_errors_use_the_pydantic_shape) {

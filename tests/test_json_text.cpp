@@ -81,16 +81,16 @@ BOOST_AUTO_TEST_CASE(message_page_json_has_the_spec_shape_and_order) {
     R"({"data":[{"message_id":"m1","from":"+919876543210","to":"+14155550100","ts":"2025-01-15T10:00:00Z","text":"Hi \"there\"\n😀"},)"
     R"({"message_id":"m2","from":"+1","to":"+2","ts":"2025-01-15T10:00:01Z","text":null}],"total":1234567890123,"limit":2,"offset":7})");
   message_page_json page;
-  const std::string first{page.add_row("m1", "+919876543210", "+14155550100", "2025-01-15T10:00:00Z",
-                                       std::string_view("Hi \"there\"\n\xF0\x9F\x98\x80"))};
-  BOOST_TEST(first == expected["data"][0].dump());
+  page.add_row("m1", "+919876543210", "+14155550100", "2025-01-15T10:00:00Z",
+               std::string_view("Hi \"there\"\n\xF0\x9F\x98\x80"));
   page.add_row("m2", "+1", "+2", "2025-01-15T10:00:01Z", std::nullopt);
   BOOST_TEST(page.rows() == 2u);
   const std::string body = page.finish(1234567890123, 2, 7);
   BOOST_TEST(body == expected.dump());
-  // A later page that takes the first row as it was returned is the same.
-  message_page_json again;
-  again.add_row(first);
+  // A writer given a used buffer (from the page pool) starts afresh.
+  message_page_json again{std::string(5000, 'x')};
+  again.add_row("m1", "+919876543210", "+14155550100", "2025-01-15T10:00:00Z",
+                std::string_view("Hi \"there\"\n\xF0\x9F\x98\x80"));
   again.add_row("m2", "+1", "+2", "2025-01-15T10:00:01Z", std::nullopt);
   BOOST_TEST(again.finish(1234567890123, 2, 7) == body);
   BOOST_TEST(message_page_json{}.finish(0, 50, 0) == R"({"data":[],"total":0,"limit":50,"offset":0})");

@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +24,7 @@
 
 #include "core/signature.hpp"
 #include "support/child_service.hpp"
+#include "support/sqlite_file.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
@@ -92,14 +92,10 @@ std::vector<json> json_lines(const std::string& path) {
 }
 
 std::set<std::string> stored_ids(const std::string& db_path) {
-  sqlite3* db = nullptr;
+  // Read-write without create: a WAL reader may need to write the -shm file.
+  sqlite_file db{db_path, sqlite::connection::mode::read_write};
   std::set<std::string> ids;
-  BOOST_TEST_REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT message_id FROM messages", -1, &stmt, nullptr);
-  while (sqlite3_step(stmt) == SQLITE_ROW) ids.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  for (const auto& row : db.rows("SELECT message_id FROM messages")) ids.insert(row.at(0).value_or(""));
   return ids;
 }
 

@@ -9,7 +9,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -25,6 +24,7 @@
 
 #include "core/signature.hpp"
 #include "support/child_service.hpp"
+#include "support/sqlite_file.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
@@ -85,41 +85,6 @@ void run_client(std::uint16_t port, int round, int client, round_traffic& traffi
   }
 }
 
-// A read connection on the file the running server owns.
-class database {
- public:
-  explicit database(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
-      throw std::runtime_error("cannot open " + path);
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~database() { sqlite3_close(db_); }
-
-  std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    std::vector<std::vector<std::string>> out;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-      throw std::runtime_error("prepare failed: " + std::string{sqlite3_errmsg(db_)});
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-        auto* text = sqlite3_column_text(stmt, c);
-        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "NULL");
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-  std::string scalar(const std::string& sql) {
-    auto r = rows(sql);
-    return r.empty() || r[0].empty() ? "" : r[0][0];
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
 struct verdict {
   std::size_t stored = 0;
   std::size_t lost = 0;        // answered 200, not in the file
@@ -131,29 +96,36 @@ struct verdict {
 
 verdict check_file(const std::string& path, const std::set<std::string>& attempted,
                    const std::set<std::string>& acknowledged) {
-  database db{path};
+  sqlite_file db{path, sqlite::connection::mode::read_write};
   verdict v;
-  v.integrity_ok = db.scalar("PRAGMA integrity_check") == "ok";
+  v.integrity_ok = db.rows("PRAGMA integrity_check").at(0).at(0).value_or("") == "ok";
   std::set<std::string> stored;
   for (const auto& row : db.rows("SELECT message_id FROM messages")) {
-    if (!stored.insert(row[0]).second) ++v.duplicates;
-    if (!attempted.count(row[0])) ++v.phantoms;
+    const std::string id = row.at(0).value_or("");
+    if (!stored.insert(id).second) ++v.duplicates;
+    if (!attempted.count(id)) ++v.phantoms;
   }
   v.stored = stored.size();
   for (const auto& id : acknowledged)
     if (!stored.count(id)) ++v.lost;
-  // The trigger-maintained aggregates must match the rows after any crash.
-  auto count = db.scalar("SELECT COUNT(*) FROM messages");
-  auto totals = db.rows("SELECT messages, senders FROM message_totals WHERE id = 1");
-  auto senders = db.scalar("SELECT COUNT(DISTINCT from_msisdn) FROM messages");
-  auto mismatched = db.scalar(
+  // The aggregates the storage actor writes with each batch must match the
+  // rows after any crash: totals, per-sender counts, days, the arrival log.
+  const auto count = db.scalar("SELECT COUNT(*) FROM messages");
+  const auto totals = db.rows("SELECT messages, senders, ingest_seq FROM message_totals WHERE id = 1");
+  const auto senders = db.scalar("SELECT COUNT(DISTINCT from_msisdn) FROM messages");
+  const auto mismatched = db.scalar(
     "SELECT COUNT(*) FROM (SELECT from_msisdn, COUNT(*) AS c FROM messages GROUP BY from_msisdn) m "
     "LEFT JOIN sender_counts s USING (from_msisdn) WHERE s.message_count IS NOT m.c");
-  auto extra = db.scalar(
+  const auto extra = db.scalar(
     "SELECT COUNT(*) FROM sender_counts s WHERE NOT EXISTS "
     "(SELECT 1 FROM messages m WHERE m.from_msisdn = s.from_msisdn)");
-  v.aggregates_ok = totals.size() == 1 && totals[0][0] == count && totals[0][1] == senders &&
-                    mismatched == "0" && extra == "0";
+  const auto days_off = db.scalar(
+    "SELECT COUNT(*) FROM (SELECT (rowid >> 24) / 86400 AS day, COUNT(*) AS c FROM messages GROUP BY 1) m "
+    "LEFT JOIN day_counts d USING (day) WHERE d.message_count IS NOT m.c");
+  const auto logged = db.scalar("SELECT COUNT(*) FROM ingest_log");
+  const auto text = [](const std::optional<std::string>& value) { return std::stoll(value.value_or("-1")); };
+  v.aggregates_ok = totals.size() == 1 && text(totals[0][0]) == count && text(totals[0][1]) == senders &&
+                    text(totals[0][2]) == logged && mismatched == 0 && extra == 0 && days_off == 0;
   return v;
 }
 

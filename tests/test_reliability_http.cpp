@@ -1,8 +1,9 @@
 // Hostile HTTP against the webhookd binary: a thousand idle or byte-by-byte
 // slow connections must not stop a normal client (p99 latency under 100 ms
 // while they are open) and must be closed by the read timeout; malformed,
-// oversized, pipelined and absurdly framed requests get a clean 4xx or a
-// closed connection, never a crash or a hang.
+// oversized and absurdly framed requests get their 400/413/414/431/501/505
+// with a {"detail": …} body and a close, never a crash, a hang or a silent
+// close; pipelined requests are answered in order.
 #define BOOST_TEST_MODULE reliability_http
 #include <boost/test/unit_test.hpp>
 
@@ -92,6 +93,17 @@ rlim_t raise_descriptor_limit() {
   return limit.rlim_cur;
 }
 
+// The service, ready, with enough descriptors on this side for `connections`.
+std::unique_ptr<child_service> start_for_connections(const temp_dir& dir, std::uint16_t port,
+                                                     std::size_t connections) {
+  auto fd_limit = raise_descriptor_limit();
+  BOOST_TEST_REQUIRE(fd_limit >= connections + 200, "descriptor limit " << fd_limit << " is too low for this test");
+  auto server = std::make_unique<child_service>(
+    child_options{WEBHOOKD_BINARY, child_env(dir.path() + "/app.db", port), std::nullopt, std::nullopt});
+  BOOST_TEST_REQUIRE(wait_ready(port, std::chrono::milliseconds{3000 * sanitizer_slowdown()}));
+  return server;
+}
+
 struct latency_figures {
   std::size_t samples = 0, failures = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
@@ -160,13 +172,11 @@ const std::vector<std::string>& slow_requests() {
 
 BOOST_AUTO_TEST_CASE(a_thousand_slow_connections_do_not_stop_real_clients) {
   const std::size_t wanted = 1000;
-  auto fd_limit = raise_descriptor_limit();
-  BOOST_TEST_REQUIRE(fd_limit >= wanted + 200, "descriptor limit " << fd_limit << " is too low for this test");
   temp_dir dir;
   auto port = free_port();
-  child_service server{{WEBHOOKD_BINARY, child_env(dir.path() + "/app.db", port), std::nullopt, std::nullopt}};
+  auto started = start_for_connections(dir, port, wanted);
+  auto& server = *started;
   const auto slow = sanitizer_slowdown();
-  BOOST_TEST_REQUIRE(wait_ready(port, std::chrono::milliseconds{3000 * slow}));
 
   auto baseline = measure_normal_client(port, 1500ms, "baseline-");
   BOOST_TEST_MESSAGE("normal client alone: " << baseline.samples << " requests, p50 " << baseline.p50_ms
@@ -244,9 +254,8 @@ BOOST_AUTO_TEST_CASE(a_thousand_slow_connections_do_not_stop_real_clients) {
 
 namespace {
 
-// rejected: a 4xx or a closed connection; tolerated: the parser accepts it
-// (http-parser is lenient there), any clean answer or a close will do.
-enum class expect { rejected, answered_ok, status, tolerated };
+// refused: answered `status` with a {"detail": …} body, then closed.
+enum class expect { refused, answered_ok, status };
 
 struct hostile_case {
   std::string name;
@@ -274,6 +283,13 @@ std::string signed_chunked_post(const std::string& id) {
   return out + size_line + "\r\n" + second + "\r\n0\r\n\r\n";
 }
 
+// A signed webhook sent chunked but announced as gzip first: never stored.
+std::string gzip_chunked_post(const std::string& id) {
+  auto request = signed_chunked_post(id);
+  auto at = request.find("Transfer-Encoding: chunked");
+  return request.replace(at, 26, "Transfer-Encoding: gzip, chunked");
+}
+
 std::vector<hostile_case> hostile_cases() {
   const std::string post_head = "POST /webhook HTTP/1.1\r\nHost: x\r\n";
   std::string many_headers = "GET /stats HTTP/1.1\r\nHost: x\r\n";
@@ -281,36 +297,47 @@ std::vector<hostile_case> hostile_cases() {
   std::string binary;
   for (int i = 0; i < 1024; ++i) binary += static_cast<char>(i % 256);
   static const char nul_request[] = "GET /st\0ats HTTP/1.1\r\nHost: x\r\n\r\n";
+  static const char nul_header[] = "GET /stats HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n";
+  // Every refusal is a status with a {"detail": …} body, then a close.
+  auto refused = [](std::string name, std::string bytes, int status) {
+    return hostile_case{std::move(name), std::move(bytes), expect::refused, status};
+  };
   return {
     // malformed request lines
-    {"garbage request line", "NOT A REQUEST\r\n\r\n", expect::rejected},
-    {"binary noise", binary, expect::rejected},
-    {"NUL in the target", std::string{nul_request, sizeof nul_request - 1}, expect::rejected},
-    {"lower-case method", "get /stats HTTP/1.1\r\nHost: x\r\n\r\n", expect::rejected},
-    {"unknown method", "BREW /stats HTTP/1.1\r\nHost: x\r\n\r\n", expect::rejected},
-    {"no target", "GET HTTP/1.1\r\nHost: x\r\n\r\n", expect::rejected},
-    {"bad version", "GET /stats HTTP/x.y\r\nHost: x\r\n\r\n", expect::rejected},
-    {"header without colon", "GET /stats HTTP/1.1\r\nHost x\r\n\r\n", expect::rejected},
-    {"space before colon", "GET /stats HTTP/1.1\r\nHost : x\r\n\r\n", expect::tolerated},
-    {"bare LF line ends", "GET /stats HTTP/1.1\nHost: x\n\n", expect::tolerated},
-    {"obsolete header folding", "GET /stats HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  b\r\n\r\n", expect::tolerated},
+    refused("garbage request line", "NOT A REQUEST\r\n\r\n", 400),
+    refused("binary noise", binary, 400),
+    refused("NUL in the target", std::string{nul_request, sizeof nul_request - 1}, 400),
+    refused("lower-case method", "get /stats HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+    refused("unknown method", "BREW /stats HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+    refused("method FOO", "FOO /stats HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+    refused("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 501),
+    refused("HTTP/2.0 version", "GET /stats HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+    refused("no target", "GET HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    refused("bad version", "GET /stats HTTP/x.y\r\nHost: x\r\n\r\n", 400),
+    refused("header without colon", "GET /stats HTTP/1.1\r\nHost x\r\n\r\n", 400),
+    refused("NUL in a header", std::string{nul_header, sizeof nul_header - 1}, 400),
+    refused("bare CR in a header", "GET /stats HTTP/1.1\r\nHost: x\rX-A: b\r\n\r\n", 400),
+    refused("space before colon", "GET /stats HTTP/1.1\r\nHost : x\r\n\r\n", 400),
+    {"bare LF line ends", "GET /stats HTTP/1.1\nHost: x\n\n", expect::answered_ok},
+    refused("obsolete header folding", "GET /stats HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  b\r\n\r\n", 400),
     // oversized parts
-    {"9 KiB URL", "GET /messages?q=" + std::string(9 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", expect::rejected},
-    {"200 header fields", many_headers + "\r\n", expect::rejected},
-    {"2 KiB header name", "GET /stats HTTP/1.1\r\nX-" + std::string(2048, 'n') + ": v\r\n\r\n", expect::rejected},
-    {"100 KiB header value", "GET /stats HTTP/1.1\r\nX-Big: " + std::string(100 * 1024, 'v') + "\r\n\r\n", expect::rejected},
+    refused("9 KiB URL", "GET /messages?q=" + std::string(9 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    refused("200 header fields", many_headers + "\r\n", 431),
+    refused("2 KiB header name", "GET /stats HTTP/1.1\r\nX-" + std::string(2048, 'n') + ": v\r\n\r\n", 431),
+    refused("100 KiB header value", "GET /stats HTTP/1.1\r\nX-Big: " + std::string(100 * 1024, 'v') + "\r\n\r\n", 431),
     // absurd framing
-    {"Content-Length beyond 64 bits", post_head + "Content-Length: 99999999999999999999999\r\n\r\nabc", expect::rejected},
-    {"negative Content-Length", post_head + "Content-Length: -5\r\n\r\nabc", expect::rejected},
-    {"Content-Length not a number", post_head + "Content-Length: 12abc\r\n\r\nabc", expect::rejected},
-    {"two different Content-Lengths", post_head + "Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", expect::rejected},
-    {"Content-Length and chunked", post_head + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", expect::rejected},
-    {"2 MB declared, 3 bytes sent", post_head + "Content-Length: 2000000\r\n\r\nabc", expect::rejected},
-    {"2 MB body", post_head + "Content-Length: 2000000\r\n\r\n" + std::string(2000000, 'x'), expect::rejected},
-    {"unknown transfer coding", post_head + "Transfer-Encoding: gzip\r\n\r\nabc", expect::rejected},
-    {"absurd chunk size", post_head + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n", expect::rejected},
-    {"chunk size not hex", post_head + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", expect::rejected},
-    {"chunked 1.2 MiB (over the HTTP limit)", post_head + "Transfer-Encoding: chunked\r\n\r\n" + chunked(300, 4096), expect::rejected},
+    refused("Content-Length beyond 64 bits", post_head + "Content-Length: 99999999999999999999999\r\n\r\nabc", 400),
+    refused("negative Content-Length", post_head + "Content-Length: -5\r\n\r\nabc", 400),
+    refused("Content-Length not a number", post_head + "Content-Length: 12abc\r\n\r\nabc", 400),
+    refused("two different Content-Lengths", post_head + "Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", 400),
+    refused("Content-Length and chunked", post_head + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 400),
+    refused("2 MB declared, 3 bytes sent", post_head + "Content-Length: 2000000\r\n\r\nabc", 413),
+    refused("2 MB body", post_head + "Content-Length: 2000000\r\n\r\n" + std::string(2000000, 'x'), 413),
+    refused("unknown transfer coding", post_head + "Transfer-Encoding: gzip\r\n\r\nabc", 501),
+    refused("gzip, chunked", gzip_chunked_post("gzip-chunked"), 501),
+    refused("absurd chunk size", post_head + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n", 413),
+    refused("chunk size not hex", post_head + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400),
+    refused("chunked 1.2 MiB (over the HTTP limit)", post_head + "Transfer-Encoding: chunked\r\n\r\n" + chunked(300, 4096), 413),
     {"chunked 100 KiB (over the webhook limit)", post_head + "Transfer-Encoding: chunked\r\n\r\n" + chunked(25, 4096), expect::status, 413},
     {"chunked signed webhook within limits", signed_chunked_post("chunked-ok"), expect::answered_ok},
     {"body on a GET", "GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", expect::answered_ok},
@@ -322,6 +349,8 @@ struct observed {
   bool closed = false;       // closed (or reset) before any response
   bool timed_out = false;    // neither answer nor close within the limit
   int status = 0;
+  std::string body;
+  bool closed_after = false;  // closed by the server after its answer
 };
 
 // Sends `bytes` (tolerating a server that closes midway) and waits for the
@@ -337,10 +366,13 @@ observed try_case(std::uint16_t port, const std::string& bytes, std::chrono::mil
   }
   try {
     auto r = connection.read_response();
-    if (r)
+    if (r) {
       o.status = r->status;
-    else
+      o.body = r->body;
+      o.closed_after = r->header("connection").value_or("") == "close" && connection.closed_by_peer();
+    } else {
       o.closed = true;
+    }
   } catch (const std::runtime_error& e) {
     if (std::string{e.what()}.find("timed out") != std::string::npos)
       o.timed_out = true;
@@ -352,7 +384,7 @@ observed try_case(std::uint16_t port, const std::string& bytes, std::chrono::mil
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(hostile_requests_get_a_clean_4xx_or_a_closed_connection) {
+BOOST_AUTO_TEST_CASE(hostile_requests_get_a_status_with_a_detail_and_a_close) {
   temp_dir dir;
   auto port = free_port();
   child_service server{{WEBHOOKD_BINARY, child_env(dir.path() + "/app.db", port), std::nullopt, std::nullopt}};
@@ -368,8 +400,10 @@ BOOST_AUTO_TEST_CASE(hostile_requests_get_a_clean_4xx_or_a_closed_connection) {
     BOOST_TEST_MESSAGE(c.name << ": " << seen << " (" << ms << " ms)");
     BOOST_TEST(!o.timed_out, c.name << ": hung for " << ms << " ms");
     switch (c.outcome) {
-      case expect::rejected:
-        BOOST_TEST((o.closed || (o.status >= 400 && o.status < 500)), c.name << ": " << seen);
+      case expect::refused:
+        BOOST_TEST(o.status == c.status, c.name << ": " << seen);
+        BOOST_TEST(json::parse(o.body.empty() ? "{}" : o.body).contains("detail"), c.name << ": " << o.body);
+        BOOST_TEST(o.closed_after, c.name << ": the connection stayed open");
         break;
       case expect::answered_ok:
         BOOST_TEST((o.status >= 200 && o.status < 300), c.name << ": " << seen);
@@ -377,14 +411,13 @@ BOOST_AUTO_TEST_CASE(hostile_requests_get_a_clean_4xx_or_a_closed_connection) {
       case expect::status:
         BOOST_TEST(o.status == c.status, c.name << ": " << seen);
         break;
-      case expect::tolerated:
-        BOOST_TEST((o.closed || (o.status >= 200 && o.status < 500)), c.name << ": " << seen);
-        break;
     }
     BOOST_TEST_REQUIRE(server.running(), "the service died after: " << c.name);
     BOOST_TEST(get(port, "/health/live").status == 200, "after: " << c.name);
   }
-  BOOST_TEST(stored_message_ids(dir.path() + "/app.db").count("chunked-ok") == 1u);
+  auto stored = stored_message_ids(dir.path() + "/app.db");
+  BOOST_TEST(stored.count("chunked-ok") == 1u);
+  BOOST_TEST(stored.count("gzip-chunked") == 0u);
   server.signal(SIGTERM);
   BOOST_TEST(server.wait_exit(std::chrono::milliseconds{5000 * slow}) == 0);
 }
@@ -443,17 +476,84 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_are_all_answered_in_order) {
     auto stored = stored_message_ids(db);
     for (const auto& id : posted) BOOST_TEST(stored.count(id) == 1u, id);
   }
-  // A malformed request behind good ones: the good ones are answered, then the connection closes.
+  // A malformed request behind good ones: the good ones are answered, then
+  // the malformed one gets its 400, in order, and the connection closes.
   http_connection connection{port, std::chrono::milliseconds{3000 * slow}};
   connection.send_raw(format_request({"GET", "/health/live", "", {}}, true) +
-                      format_request({"GET", "/nope", "", {}}, true) + "NOT HTTP\r\n\r\n");
+                      format_request({"GET", "/nope", "", {}}, true) + "NOT HTTP\r\n\r\n" +
+                      format_request({"GET", "/health/live", "", {}}, true));
   auto first = connection.read_response();
   auto second = connection.read_response();
-  BOOST_TEST_REQUIRE((first && second));
+  auto third = connection.read_response();
+  BOOST_TEST_REQUIRE((first && second && third));
   BOOST_TEST(first->status == 200);
   BOOST_TEST(second->status == 404);
+  BOOST_TEST(third->status == 400);
   BOOST_TEST(connection.closed_by_peer());
   BOOST_TEST(server.running());
+  server.signal(SIGTERM);
+  BOOST_TEST(server.wait_exit(std::chrono::milliseconds{5000 * slow}) == 0);
+}
+
+// More idle keep-alive connections than the 4,096 limit: the longest-idle
+// ones are closed to make room, so a new client is served at once instead of
+// waiting in the accept backlog until the idle timeout frees a slot.
+BOOST_AUTO_TEST_CASE(five_thousand_idle_keep_alive_connections_do_not_keep_a_new_client_waiting) {
+  const std::size_t idle_count = 5000;
+  temp_dir dir;
+  auto port = free_port();
+  auto started = start_for_connections(dir, port, idle_count);
+  auto& server = *started;
+  const auto slow = sanitizer_slowdown();
+  auto rss_before = server.rss_kib();
+
+  // Each connection makes one request and stays open, idle.
+  std::vector<std::unique_ptr<http_connection>> idle;
+  auto opened = clock_type::now();
+  for (std::size_t i = 0; i < idle_count; ++i) {
+    idle.push_back(std::make_unique<http_connection>(port, std::chrono::seconds{5 * slow}));
+    idle.back()->send_raw(format_request({"GET", "/health/live", "", {}}, true));
+    BOOST_TEST_REQUIRE(idle.back()->read_response()->status == 200, "idle connection " << i);
+  }
+  auto open_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - opened).count();
+
+  // A new client, 20 times: liveness and a signed webhook, each on a fresh connection.
+  double worst_ms = 0;
+  std::vector<double> all_ms;
+  for (int i = 0; i < 20; ++i) {
+    auto started = clock_type::now();
+    BOOST_TEST(get(port, "/health/live").status == 200);
+    std::chrono::duration<double, std::milli> live = clock_type::now() - started;
+    auto body = webhook_body("slot-" + std::to_string(i));
+    started = clock_type::now();
+    BOOST_TEST(post(port, "/webhook", body, {{"X-Signature", hmac_sha256_hex(http_secret, body)}}).status == 200);
+    std::chrono::duration<double, std::milli> hook = clock_type::now() - started;
+    all_ms.push_back(live.count());
+    all_ms.push_back(hook.count());
+    worst_ms = std::max({worst_ms, live.count(), hook.count()});
+  }
+  std::sort(all_ms.begin(), all_ms.end());
+  auto open_now = metric_value(port, "webhookd_http_connections").value_or(0);
+  auto idle_closed = metric_value(port, "webhookd_http_idle_closed_total").value_or(0);
+  auto rss_with = server.rss_kib();
+  BOOST_TEST_MESSAGE(idle_count << " idle keep-alive connections opened in " << open_ms << " ms; new client: median "
+                     << all_ms[all_ms.size() / 2] << " ms, max " << worst_ms << " ms over 20 x 2 requests; "
+                     << open_now << " connections open, " << idle_closed << " idle ones closed; RSS "
+                     << rss_before << " KiB before, " << rss_with << " KiB with them (peak "
+                     << server.peak_rss_kib() << " KiB)");
+  // The acceptance bound is 100 ms; the check allows a loaded 2-core machine
+  // (before the fix these waited 1-10 s for the idle timeout).
+  BOOST_TEST(worst_ms < 500.0 * slow);
+  // Still open: the limit, give or take the connections this test just made.
+  BOOST_TEST(open_now <= 4096 + 8);
+  BOOST_TEST(open_now >= 4000);
+  BOOST_TEST(idle_closed >= static_cast<double>(idle_count - 4096));
+  // The longest idle were closed (by the server, not by a timeout yet), the latest kept.
+  BOOST_TEST(idle.front()->closed_by_peer());
+  idle.back()->send_raw(format_request({"GET", "/health/live", "", {}}, true));
+  BOOST_TEST(idle.back()->read_response()->status == 200);
+
+  idle.clear();
   server.signal(SIGTERM);
   BOOST_TEST(server.wait_exit(std::chrono::milliseconds{5000 * slow}) == 0);
 }

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -145,5 +146,86 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_answers_everything_sent_before_it) {
     }
     BOOST_TEST(json::parse(last, nullptr, false).value("msg", "") == "stopped");
     BOOST_TEST(server.output().find(shutdown_secret) == std::string::npos);
+  }
+}
+
+// At SIGTERM the service stops taking new work at once: clients looping on
+// kept-alive connections get 503 with Connection: close on their next
+// request (readiness says "shutting down"), the connection closes, and the
+// process exits well inside 5 s instead of serving them for the whole drain.
+BOOST_AUTO_TEST_CASE(sigterm_turns_new_requests_on_kept_alive_connections_away) {
+  const auto slow = sanitizer_slowdown();
+  temp_dir dir;
+  auto port = free_port();
+  child_service server{{WEBHOOKD_BINARY,
+                        {{"WEBHOOK_SECRET", shutdown_secret},
+                         {"DATABASE_URL", "sqlite:///" + dir.path() + "/app.db"},
+                         {"HOST", "127.0.0.1"},
+                         {"PORT", std::to_string(port)},
+                         {"LOG_LEVEL", "WARNING"}},
+                        std::nullopt,
+                        std::nullopt}};
+  BOOST_TEST_REQUIRE(wait_ready(port, std::chrono::milliseconds{3000 * slow}));
+  for (int i = 0; i < 20; ++i) {
+    auto body = webhook_body("seed-" + std::to_string(i));
+    post(port, "/webhook", body, {{"X-Signature", hmac_sha256_hex(shutdown_secret, body)}});
+  }
+
+  constexpr int client_count = 16;
+  struct client_end {
+    int answers_200 = 0;
+    std::optional<http_response> last;  // the answer that was not a 200
+    bool closed_after = false;
+  };
+  std::vector<client_end> ends(client_count);
+  std::atomic<int> running{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < client_count; ++c)
+    clients.emplace_back([&, c] {
+      http_connection connection{port, std::chrono::milliseconds{8000 * slow}};
+      // One client watches readiness, the others read pages.
+      const std::string target = c == 0 ? "/health/ready" : "/messages?limit=50&q=Hello";
+      ++running;
+      for (;;) {
+        std::optional<http_response> r;
+        try {
+          connection.send_raw(format_request({"GET", target, "", {}}, true));
+          r = connection.read_response();
+        } catch (const std::runtime_error&) {
+        }
+        if (r && r->status == 200) {
+          ++ends[c].answers_200;
+          continue;
+        }
+        ends[c].last = r;
+        ends[c].closed_after = connection.closed_by_peer();
+        return;
+      }
+    });
+  while (running.load() < client_count) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(300ms);
+  auto signalled = clock_type::now();
+  server.signal(SIGTERM);
+  int code = server.wait_exit(std::chrono::milliseconds{5000 * slow});
+  auto exit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - signalled).count();
+  for (auto& t : clients) t.join();
+
+  BOOST_TEST_MESSAGE("16 looping keep-alive clients: exit " << code << " " << exit_ms << " ms after SIGTERM");
+  BOOST_TEST(code == 0);
+  BOOST_TEST(exit_ms < 2000 * slow, "exit took " << exit_ms << " ms");
+  for (int c = 0; c < client_count; ++c) {
+    BOOST_TEST_CONTEXT("client " << c) {
+      BOOST_TEST(ends[c].answers_200 > 0);
+      BOOST_TEST_REQUIRE(ends[c].last.has_value(), "closed without an answer");
+      const auto& r = *ends[c].last;
+      BOOST_TEST(r.status == 503);
+      BOOST_TEST(r.header("connection").value_or("") == "close");
+      auto body = json::parse(r.body, nullptr, false);
+      if (c == 0)
+        BOOST_TEST(body == json::parse(R"({"status":"not ready","reasons":["shutting down"]})"));
+      else
+        BOOST_TEST(body == json({{"detail", "shutting down"}}));
+      BOOST_TEST(ends[c].closed_after);
+    }
   }
 }

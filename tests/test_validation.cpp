@@ -638,6 +638,22 @@ BOOST_AUTO_TEST_CASE(offset_rules) {
   expect_query_error(parse_list_query({{"offset", "x"}}), "offset", "int_parsing");
 }
 
+BOOST_AUTO_TEST_CASE(a_nul_byte_in_a_string_filter_is_refused) {
+  using namespace std::string_literals;
+  for (const char* name : {"from", "since", "q"}) {
+    for (const auto& value : {"\0"s, "He\0x"s, "x\0"s})
+      expect_query_error(parse_list_query({{name, value}}), name, "value_error");
+  }
+  // One error per filter, in parameter order, beside the others.
+  auto r = parse_list_query({{"q", "a\0"s}, {"limit", "0"}, {"from", "\0"s}});
+  BOOST_TEST_REQUIRE(r.errors.size() == 3u);
+  BOOST_TEST(r.errors[0].loc[1] == "limit");
+  BOOST_TEST(r.errors[1].loc[1] == "from");
+  BOOST_TEST(r.errors[2].loc[1] == "q");
+  // The filters without one are unaffected.
+  BOOST_TEST(parse_list_query({{"q", "He"}}).query->q.value() == "He");
+}
+
 BOOST_AUTO_TEST_CASE(from_leading_space_is_plus) {
   BOOST_TEST(parse_list_query({{"from", " 919876543210"}}).query->from.value() ==
              "+919876543210");

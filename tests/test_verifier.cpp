@@ -156,12 +156,19 @@ double handled_count(service_metrics& metrics, const std::string& actor, const s
 }
 
 
+signature_check x_signature(shared_body b, std::string signature) {
+  signature_check check;
+  check.body = std::move(b);
+  check.signature = std::move(signature);
+  return check;
+}
+
 struct verifier_fixture {
   service_metrics metrics;
   quiet_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  verifier_actor verifier = spawn_verifier(sys, secret, metrics.actor("verifier", "0"));
+  verifier_actor verifier = spawn_verifier(sys, {{secret}, {}, {}}, metrics.actor("verifier", "0"));
 
   ~verifier_fixture() {
     caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
@@ -172,8 +179,8 @@ struct verifier_fixture {
   bool verify(shared_body b, const std::string& signature) {
     std::optional<bool> answer;
     std::string failure;
-    self->request(verifier, reply_timeout, verify_atom::value, std::move(b), signature)
-      .receive([&](bool ok) { answer = ok; },
+    self->request(verifier, reply_timeout, verify_atom::value, x_signature(std::move(b), signature))
+      .receive([&](const signature_verdict& v) { answer = v.valid; },
                [&](caf::error& err) { failure = sys.render(err); });
     BOOST_REQUIRE_MESSAGE(answer.has_value(), "verifier answered an error: " << failure);
     return *answer;
@@ -246,6 +253,20 @@ BOOST_AUTO_TEST_CASE(all_signature_shapes) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(signature_from_repeated_and_padded_fields) {
+  using fields = std::vector<std::string_view>;
+  BOOST_TEST(signature_from_fields({}) == "");
+  BOOST_TEST(signature_from_fields(fields{"abc"}) == "abc");
+  BOOST_TEST(signature_from_fields(fields{" \tabc\t "}) == "abc");
+  BOOST_TEST(signature_from_fields(fields{"a b"}) == "a b");
+  BOOST_TEST(signature_from_fields(fields{"  "}) == "");
+  BOOST_TEST(signature_from_fields(fields{"abc", " abc "}) == "abc");
+  BOOST_TEST(signature_from_fields(fields{"abc", "ABC"}) == "abc");
+  BOOST_TEST(signature_from_fields(fields{"abc", "abd"}) == "");
+  BOOST_TEST(signature_from_fields(fields{"abc", ""}) == "");
+  BOOST_TEST(signature_from_fields(fields{"abc", "abc", "x"}) == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(verifier_actor_tests)
@@ -266,7 +287,7 @@ BOOST_FIXTURE_TEST_CASE(null_body_is_rejected, verifier_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(actor_uses_its_own_secret, verifier_fixture) {
-  auto other = spawn_verifier(sys, "othersecret", metrics.actor("verifier", "1"));
+  auto other = spawn_verifier(sys, {{"othersecret"}, {}, {}}, metrics.actor("verifier", "1"));
   auto shared = std::make_shared<const std::string>(body);
   const auto ours = hmac_sha256_hex(secret, body);
   const auto theirs = hmac_sha256_hex("othersecret", body);
@@ -275,10 +296,10 @@ BOOST_FIXTURE_TEST_CASE(actor_uses_its_own_secret, verifier_fixture) {
 
   std::optional<bool> other_ours;
   std::optional<bool> other_theirs;
-  self->request(other, reply_timeout, verify_atom::value, shared, ours)
-    .receive([&](bool ok) { other_ours = ok; }, [&](caf::error&) {});
-  self->request(other, reply_timeout, verify_atom::value, shared, theirs)
-    .receive([&](bool ok) { other_theirs = ok; }, [&](caf::error&) {});
+  self->request(other, reply_timeout, verify_atom::value, x_signature(shared, ours))
+    .receive([&](const signature_verdict& v) { other_ours = v.valid; }, [&](caf::error&) {});
+  self->request(other, reply_timeout, verify_atom::value, x_signature(shared, theirs))
+    .receive([&](const signature_verdict& v) { other_theirs = v.valid; }, [&](caf::error&) {});
   BOOST_REQUIRE(other_ours.has_value());
   BOOST_REQUIRE(other_theirs.has_value());
   BOOST_TEST(*other_ours == false);
@@ -304,21 +325,21 @@ BOOST_FIXTURE_TEST_CASE(many_outstanding_requests_get_their_own_answers, verifie
   // by its own request id: every answer must belong to its request.
   auto shared = std::make_shared<const std::string>(body);
   const auto good = hmac_sha256_hex(secret, body);
-  using handle_t = decltype(self->request(verifier, reply_timeout, verify_atom::value, shared, good));
+  using handle_t = decltype(self->request(verifier, reply_timeout, verify_atom::value, x_signature(shared, good)));
   std::vector<handle_t> handles;
   std::vector<bool> expected;
   for (int i = 0; i < 200; ++i) {
     bool ok = i % 3 == 0;
-    handles.push_back(self->request(verifier, reply_timeout, verify_atom::value, shared,
-                                    ok ? good : std::string(64, 'a')));
+    handles.push_back(self->request(verifier, reply_timeout, verify_atom::value,
+                                    x_signature(shared, ok ? good : std::string(64, 'a'))));
     expected.push_back(ok);
   }
   int answered = 0;
   for (std::size_t i = 0; i < handles.size(); ++i) {
     handles[i].receive(
-      [&](bool ok) {
+      [&](const signature_verdict& v) {
         ++answered;
-        BOOST_TEST(ok == expected[i], "request " << i);
+        BOOST_TEST(v.valid == expected[i], "request " << i);
       },
       [&](caf::error& err) { BOOST_ERROR("request " << i << " failed: " << sys.render(err)); });
   }

@@ -2,10 +2,14 @@
 
 #include <string>
 
+#include <caf/actor_cast.hpp>
+
 #include <sys/stat.h>
 
 #include "actors/storage/sqlite/query_actor.hpp"
 #include "actors/storage/sqlite/storage_actor.hpp"
+#include "actors/storage/sqlite/text_index.hpp"
+#include "actors/storage/sqlite/text_indexer.hpp"
 
 namespace webhookd {
 
@@ -23,11 +27,16 @@ storage_backend spawn_sqlite_backend(caf::actor_system& sys, const config& setti
   storage_backend backend;
   backend.storage =
     spawn_storage(sys, storage_settings{path, options.retry_interval, settings.synchronous_full}, metrics, log);
+  // Filter combinations whose totals the query actors remember (count_cache.hpp).
+  constexpr std::size_t remembered_counts = 1024;
+  auto counts = std::make_shared<count_cache>(remembered_counts);
   for (unsigned i = 0; i < options.queries; ++i)
-    backend.queries.push_back(spawn_query(sys, path, static_cast<int>(i), metrics, log));
+    backend.queries.push_back(spawn_query(sys, path, static_cast<int>(i), metrics, log, backend.stop_reads, counts));
+  backend.helpers.push_back(caf::actor_cast<caf::actor>(spawn_text_indexer(sys, path, metrics, log, backend.stop_reads)));
   metrics.add_sampler([&metrics, path] {
     metrics.database_bytes().Set(file_size(path));
     metrics.wal_bytes().Set(file_size(path + "-wal"));
+    metrics.text_index_bytes().Set(file_size(sqlite::text_index_path(path)));
   });
   return backend;
 }

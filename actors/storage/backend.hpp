@@ -4,7 +4,9 @@
 // whichever backend answers.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -22,11 +24,16 @@ struct storage_backend_options {
   std::chrono::milliseconds retry_interval{1000};
 };
 
-// The actors a backend runs: one storage actor (the process's only writer)
-// and a pool of query actors.
+// The actors a backend runs: one storage actor (the process's only writer),
+// a pool of query actors, and whatever helpers of its own it needs.
 struct storage_backend {
   storage_actor storage;
   std::vector<query_actor> queries;
+  // The backend's own actors besides those (the SQLite text indexer):
+  // stopped before the storage actor, like the query actors.
+  std::vector<caf::actor> helpers;
+  // Set to stop every read under way at once (at shutdown). Thread-safe.
+  std::shared_ptr<std::atomic<bool>> stop_reads = std::make_shared<std::atomic<bool>>(false);
 };
 
 // Spawns the backend that `settings.database_path` (from DATABASE_URL) names

@@ -7,9 +7,13 @@
 #include <ostream>
 #include <stdexcept>
 
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/atom.hpp>
 
+#include "core/json_logger.hpp"
+#include "core/service_metrics.hpp"
 #include "messages/records.hpp"
 
 namespace webhookd {
@@ -43,6 +47,17 @@ struct log_sink {
   log_sink(const log_sink&) = delete;
   log_sink& operator=(const log_sink&) = delete;
   ~log_sink() { std::fclose(file); }
+};
+
+// What every actor-level test needs: a quiet actor system, a blocking actor
+// to send requests from, metrics and a log kept out of the test output.
+struct actor_world {
+  log_sink sink;
+  json_logger log{sink.file, log_level::debug};
+  service_metrics metrics;
+  quiet_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
 };
 
 }  // namespace test

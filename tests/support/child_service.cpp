@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "support/http_client.hpp"
+#include "support/sqlite_file.hpp"
 
 namespace webhookd::test {
 
@@ -176,20 +176,10 @@ bool wait_ready(std::uint16_t port, std::chrono::milliseconds limit) {
 }
 
 std::set<std::string> stored_message_ids(const std::string& db_path) {
-  sqlite3* db = nullptr;
+  // Read-write without create: a WAL reader may need to write the -shm file.
+  sqlite_file db{db_path, sqlite::connection::mode::read_write};
   std::set<std::string> ids;
-  // Read-write without CREATE: a WAL reader may need to write the -shm file.
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open " + db_path);
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT message_id FROM messages", -1, &stmt, nullptr) == SQLITE_OK)
-    while (sqlite3_step(stmt) == SQLITE_ROW)
-      ids.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  for (const auto& row : db.rows("SELECT message_id FROM messages")) ids.insert(row.at(0).value_or(""));
   return ids;
 }
 

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 namespace webhookd::test {
@@ -23,7 +24,20 @@ std::string lower(std::string text) {
   return text;
 }
 
+std::mutex observer_mutex;
+response_observer observer;
+
+void notify(const std::string& method, const std::string& target, const http_response& response) {
+  std::lock_guard<std::mutex> lock{observer_mutex};
+  if (observer) observer(method, target, response);
+}
+
 }  // namespace
+
+void set_response_observer(response_observer next) {
+  std::lock_guard<std::mutex> lock{observer_mutex};
+  observer = std::move(next);
+}
 
 std::optional<std::string> http_response::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
@@ -61,7 +75,40 @@ http_connection::~http_connection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+void http_connection::track_requests() {
+  while (tracking_) {
+    auto head_end = sent_.find("\r\n\r\n");
+    if (head_end == std::string::npos) return;
+    auto line = sent_.substr(0, sent_.find("\r\n"));
+    auto first = line.find(' ');
+    auto second = line.find(' ', first + 1);
+    if (first == std::string::npos || second == std::string::npos || line.compare(second + 1, 5, "HTTP/") != 0) {
+      tracking_ = false;  // not a request: the server closes, nothing to check
+      requests_.emplace_back();
+      return;
+    }
+    std::size_t length = 0;
+    auto head = lower(sent_.substr(0, head_end));
+    if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos) {
+      try {
+        length = std::stoul(head.substr(at + 17));
+      } catch (const std::exception&) {
+        tracking_ = false;
+        requests_.emplace_back();
+        return;
+      }
+    }
+    if (sent_.size() < head_end + 4 + length) return;  // the body is still to come
+    requests_.emplace_back(line.substr(0, first), line.substr(first + 1, second - first - 1));
+    sent_.erase(0, head_end + 4 + length);
+  }
+}
+
 void http_connection::send_raw(const std::string& bytes) {
+  if (tracking_) {
+    sent_ += bytes;
+    track_requests();
+  }
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -119,6 +166,11 @@ std::optional<http_response> http_connection::read_response() {
     if (!fill()) return std::nullopt;
   response.body = pending_.substr(body_start, length);
   pending_.erase(0, body_start + length);
+  if (!requests_.empty()) {
+    auto [method, target] = std::move(requests_.front());
+    requests_.pop_front();
+    if (!method.empty()) notify(method, target, response);
+  }
   return response;
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -24,6 +26,13 @@ struct http_response {
 // close-on-exec. Throws std::runtime_error when it cannot connect.
 int connect_loopback(std::uint16_t port);
 
+// Called with every response the client reads, and the request it answers
+// (support/openapi_conformance checks them); nullptr to stop. Responses to
+// bytes that were not a parseable request are not reported.
+using response_observer =
+  std::function<void(const std::string& method, const std::string& target, const http_response& response)>;
+void set_response_observer(response_observer observer);
+
 // One TCP connection to 127.0.0.1:port. Throws std::runtime_error on socket errors.
 class http_connection {
  public:
@@ -42,8 +51,13 @@ class http_connection {
 
  private:
   bool fill();
+  // Finds the requests in the bytes sent so far, for the observer.
+  void track_requests();
   int fd_ = -1;
   std::string pending_;
+  std::string sent_;  // sent bytes not yet split into requests
+  bool tracking_ = true;  // false after bytes that are not a request
+  std::deque<std::pair<std::string, std::string>> requests_;  // method, target
 };
 
 struct request_options {

@@ -96,6 +96,17 @@ std::vector<nlohmann::json> test_service::log_lines() {
   return lines;
 }
 
+std::optional<double> metric_value(std::uint16_t port, const std::string& series) {
+  auto r = get(port, "/metrics");
+  BOOST_TEST_REQUIRE(r.status == 200);
+  std::istringstream in{r.body};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
+      return std::stod(line.substr(series.size() + 1));
+  return std::nullopt;
+}
+
 std::string webhook_body(const std::string& message_id, const std::string& from, const std::string& ts,
                          const std::optional<std::string>& text, const std::string& to) {
   nlohmann::ordered_json body;

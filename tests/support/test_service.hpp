@@ -79,6 +79,10 @@ class test_service {
   std::uint16_t port_ = 0;
 };
 
+// The value of one series of GET /metrics, written exactly as the exposition
+// writes it (`name{label="value",...}`); nullopt when the series is absent.
+std::optional<double> metric_value(std::uint16_t port, const std::string& series);
+
 // A webhook body with the given fields; `text` omitted when nullopt.
 std::string webhook_body(const std::string& message_id, const std::string& from = "+919876543210",
                          const std::string& ts = "2025-01-15T10:00:00Z",

@@ -291,4 +291,11 @@ const char* buffered_wal_vfs_name() {
   return name;
 }
 
+bool vfs_is_registered(const char* name) { return sqlite3_vfs_find(name) != nullptr; }
+
+bool vfs_is_default(const char* name) {
+  const sqlite3_vfs* found = sqlite3_vfs_find(name);
+  return found != nullptr && found == sqlite3_vfs_find(nullptr);
+}
+
 }  // namespace webhookd

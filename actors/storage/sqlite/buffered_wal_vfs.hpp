@@ -22,4 +22,9 @@ namespace webhookd {
 // sqlite3_open_v2. Never the default VFS: other connections keep SQLite's.
 const char* buffered_wal_vfs_name();
 
+// Whether SQLite knows a VFS by this name, and whether it is the default one
+// (for tests: the buffered VFS must never become every connection's).
+bool vfs_is_registered(const char* name);
+bool vfs_is_default(const char* name);
+
 }  // namespace webhookd

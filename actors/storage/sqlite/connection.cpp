@@ -91,6 +91,8 @@ std::optional<std::string> statement::column_optional_text(int column) const {
 
 std::int64_t statement::column_int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
+int statement::column_count() const { return sqlite3_column_count(stmt_); }
+
 bool statement::column_is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
@@ -112,12 +114,14 @@ connection::connection(const std::string& path, mode open_mode, const char* vfs)
   sqlite3_extended_result_codes(db_, 1);
 }
 
-connection::connection(connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+connection::connection(connection&& other) noexcept
+  : db_(std::exchange(other.db_, nullptr)), should_stop_(std::move(other.should_stop_)) {}
 
 connection& connection::operator=(connection&& other) noexcept {
   if (this != &other) {
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
+    should_stop_ = std::move(other.should_stop_);
   }
   return *this;
 }
@@ -135,11 +139,25 @@ void connection::exec(std::string_view sql) {
   }
 }
 
+void connection::reset_active_statements() noexcept {
+  for (sqlite3_stmt* stmt = sqlite3_next_stmt(db_, nullptr); stmt != nullptr; stmt = sqlite3_next_stmt(db_, stmt))
+    if (sqlite3_stmt_busy(stmt)) sqlite3_reset(stmt);
+}
+
 void connection::rollback_if_active() noexcept {
   if (db_ != nullptr && sqlite3_get_autocommit(db_) == 0)
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 int connection::changes() const { return sqlite3_changes(db_); }
+
+const int connection::interrupted_code = SQLITE_INTERRUPT;
+
+void connection::interrupt_when(std::function<bool()> should_stop, int every) {
+  should_stop_ = std::make_unique<std::function<bool()>>(std::move(should_stop));
+  sqlite3_progress_handler(
+    db_, every, [](void* check) { return (*static_cast<std::function<bool()>*>(check))() ? 1 : 0; },
+    should_stop_.get());
+}
 
 }  // namespace webhookd::sqlite

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -51,6 +53,7 @@ class statement {
   std::optional<std::string> column_optional_text(int column) const;
   std::int64_t column_int(int column) const;
   bool column_is_null(int column) const;
+  int column_count() const;
 
   explicit operator bool() const { return stmt_ != nullptr; }
 
@@ -73,17 +76,28 @@ class connection {
   ~connection();
 
   void exec(std::string_view sql);
+  // Resets every statement of this connection that is still stepping. A
+  // SELECT left mid-way keeps its read snapshot even after COMMIT, and the
+  // next transaction would read that old snapshot again.
+  void reset_active_statements() noexcept;
   // Rolls back the open transaction, if any; never throws (for error paths,
   // where SQLite may already have rolled back by itself).
   void rollback_if_active() noexcept;
   statement prepare(std::string_view sql) { return statement{db_, sql}; }
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int changes() const;
+
+  // Asks `should_stop` every `every` virtual machine steps of any statement;
+  // when it says yes, the statement fails with an error whose code is
+  // interrupted_code (and the connection stays usable).
+  void interrupt_when(std::function<bool()> should_stop, int every = 1000);
+  static const int interrupted_code;
   sqlite3* handle() const { return db_; }
   explicit operator bool() const { return db_ != nullptr; }
 
  private:
   sqlite3* db_ = nullptr;
+  std::unique_ptr<std::function<bool()>> should_stop_;  // stable address for SQLite's callback
 };
 
 }  // namespace webhookd::sqlite

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <system_error>
+#include <variant>
 #include <vector>
 
 #include <caf/actor_cast.hpp>
@@ -12,23 +13,42 @@
 
 #include <sqlite3.h>
 
+#include "actors/storage/sqlite/batch_writer.hpp"
 #include "actors/storage/sqlite/buffered_wal_vfs.hpp"
 #include "actors/storage/sqlite/checkpoint_actor.hpp"
-#include "core/instrumented.hpp"
 #include "actors/storage/sqlite/connection.hpp"
 #include "actors/storage/sqlite/schema.hpp"
+#include "core/instrumented.hpp"
 
 namespace webhookd {
 
 namespace {
 
 // The public interface plus the messages the actor sends itself.
-using storage_impl = storage_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<reopen_atom>>;
+using storage_impl =
+  storage_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<reopen_atom>, caf::reacts_to<trim_atom>>;
 
-struct pending_insert {
-  message_record record;
-  caf::typed_response_promise<store_outcome> promise;
+// One store request waiting for the next commit: a single record or several.
+struct pending_store {
+  std::vector<message_record> records;
+  std::variant<caf::typed_response_promise<store_outcome>, caf::typed_response_promise<std::vector<store_outcome>>>
+    promise;
+
+  void deliver(std::vector<store_outcome> outcomes) {
+    if (auto* one = std::get_if<0>(&promise))
+      one->deliver(outcomes.front());
+    else
+      std::get<1>(promise).deliver(std::move(outcomes));
+  }
+  void deliver_unavailable() { deliver(std::vector<store_outcome>(records.size(), store_outcome::unavailable)); }
 };
+
+// Arrival-log entries kept behind the newest (what the text indexer and the
+// query actors' remembered totals catch up from), trimmed this many at a
+// time, trim_delay after a commit and only while nothing waits.
+constexpr std::int64_t kept_log_entries = 256 * 1024;
+constexpr std::int64_t log_trim_step = 16 * 1024;
+constexpr auto trim_delay = std::chrono::seconds(1);
 
 // The WAL grows by a few hundred pages per commit at full ingest. Every
 // checkpoint_step new pages the checkpointer is asked to copy them back, on
@@ -49,13 +69,14 @@ struct storage_state {
   json_logger* log = nullptr;
 
   sqlite::connection db;
-  sqlite::statement insert;
+  std::optional<sqlite::batch_writer> writer;
   std::string unavailable_reason = "database not opened yet";
   bool reopen_scheduled = false;
   bool opened_before = false;  // a later successful open is a recovery
 
-  std::vector<pending_insert> pending;
+  std::vector<pending_store> pending;
   bool flush_scheduled = false;
+  bool trim_scheduled = false;
 
   checkpoint_actor checkpointer;
   int wal_pages_at_last_request = 0;
@@ -84,7 +105,7 @@ void schedule_reopen(storage_pointer self) {
 // "unavailable" and tries again every retry_interval.
 void mark_unavailable(storage_pointer self, std::string reason, const std::string& detail) {
   auto& st = self->state;
-  st.insert = sqlite::statement{};
+  st.writer.reset();
   st.db = sqlite::connection{};
   if (st.unavailable_reason != reason)
     st.log->log(log_level::error, "storage unavailable",
@@ -152,29 +173,51 @@ void try_open(storage_pointer self) {
     // loss. NORMAL (opt-in) syncs only at checkpoints: a crash of the process
     // loses nothing, a power cut may lose the last commits.
     db.exec(st.settings.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-    migrate_schema(db);
+    sqlite::register_schema_functions(db);
+    sqlite::migrate_schema(db);
     probe_write(db);
-    st.insert = db.prepare(
-      "INSERT INTO messages (message_id, from_msisdn, to_msisdn, ts, text, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (message_id) DO NOTHING");
-    auto totals = db.prepare("SELECT messages FROM message_totals WHERE id = 1");
-    st.metrics->rows_stored().Set(totals.step() ? static_cast<double>(totals.column_int(0)) : 0.0);
     st.db = std::move(db);
+    st.writer.emplace(st.db);
+    st.metrics->rows_stored().Set(static_cast<double>(st.writer->rows()));
     sqlite3_wal_hook(st.db.handle(), on_wal_commit, &st);
     st.wal_pages_at_last_request = 0;
     if (st.opened_before) st.metrics->storage_recoveries().Increment();
     st.opened_before = true;
     st.log->log(log_level::info, "storage ready",
-                {{"path", path}, {"schema_version", current_schema_version}});
+                {{"path", path}, {"schema_version", sqlite::current_schema_version}});
     st.unavailable_reason.clear();
-  } catch (const schema_too_new& e) {
+  } catch (const sqlite::schema_too_new& e) {
     mark_unavailable(self, "database schema is newer than this release", e.what());
   } catch (const sqlite::error& e) {
     mark_unavailable(self, "database cannot be opened or written", e.what());
   }
 }
 
-// Commits every pending insert in one transaction, then answers each request.
+void schedule_trim(storage_pointer self) {
+  auto& st = self->state;
+  if (st.trim_scheduled) return;
+  st.trim_scheduled = true;
+  self->delayed_send(self, trim_delay, trim_atom::value);
+}
+
+// Runs `work` in one write transaction and commits it; false (and the actor
+// unavailable) if any of it failed.
+template <class Work>
+bool in_transaction(storage_pointer self, Work work) {
+  auto& st = self->state;
+  try {
+    st.db.exec("BEGIN IMMEDIATE");
+    work(*st.writer);
+    st.db.exec("COMMIT");
+    return true;
+  } catch (const sqlite::error& e) {
+    st.db.rollback_if_active();
+    mark_unavailable(self, "database write failed", e.what());
+    return false;
+  }
+}
+
+// Commits every pending store in one transaction, then answers each request.
 void flush(storage_pointer self) {
   auto& st = self->state;
   st.flush_scheduled = false;
@@ -182,49 +225,66 @@ void flush(storage_pointer self) {
   auto batch = std::move(st.pending);
   st.pending.clear();
   if (!st.available()) {
-    for (auto& item : batch) item.promise.deliver(store_outcome::unavailable);
+    for (auto& item : batch) item.deliver_unavailable();
     return;
   }
+  std::vector<const message_record*> records;
+  for (const auto& item : batch)
+    for (const auto& record : item.records) records.push_back(&record);
   std::vector<store_outcome> outcomes;
-  outcomes.reserve(batch.size());
   auto started = std::chrono::steady_clock::now();
-  try {
-    auto created_at = utc_now_iso8601_ms();
-    st.db.exec("BEGIN IMMEDIATE");
-    for (auto& item : batch) {
-      const auto& rec = item.record;
-      st.insert.bind(1, std::string_view{rec.message_id});
-      st.insert.bind(2, std::string_view{rec.from});
-      st.insert.bind(3, std::string_view{rec.to});
-      st.insert.bind(4, std::string_view{rec.ts});
-      st.insert.bind(5, rec.text);
-      st.insert.bind(6, std::string_view{created_at});
-      st.insert.step();
-      outcomes.push_back(st.db.changes() == 1 ? store_outcome::created : store_outcome::duplicate);
-      st.insert.reset();
-    }
-    st.db.exec("COMMIT");
-  } catch (const sqlite::error& e) {
-    st.insert.reset();
-    st.db.rollback_if_active();
-    for (auto& item : batch) item.promise.deliver(store_outcome::unavailable);
-    mark_unavailable(self, "database write failed", e.what());
+  const bool committed = in_transaction(self, [&](sqlite::batch_writer& writer) {
+    outcomes = writer.write(records, utc_now_iso8601_ms());
+  });
+  if (!committed) {
+    for (auto& item : batch) item.deliver_unavailable();
     return;
   }
   std::chrono::duration<double> spent = std::chrono::steady_clock::now() - started;
   st.metrics->commit_seconds().Observe(spent.count());
-  st.metrics->rows_per_commit().Observe(static_cast<double>(batch.size()));
+  st.metrics->rows_per_commit().Observe(static_cast<double>(records.size()));
   auto created = std::count(outcomes.begin(), outcomes.end(), store_outcome::created);
   st.metrics->rows_stored().Increment(static_cast<double>(created));
   st.metrics->last_commit_time().Set(unix_now_seconds());
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].promise.deliver(outcomes[i]);
+  auto next = outcomes.begin();
+  for (auto& item : batch) {
+    auto end = next + static_cast<std::ptrdiff_t>(item.records.size());
+    item.deliver(std::vector<store_outcome>(next, end));
+    next = end;
+  }
+  schedule_trim(self);
+}
+
+// Trims the arrival log while nothing waits for the write connection.
+void trim_when_idle(storage_pointer self) {
+  auto& st = self->state;
+  st.trim_scheduled = false;
+  if (!st.available()) return;
+  if (!st.pending.empty() || self->mailbox().size() > 0) {
+    schedule_trim(self);
+    return;
+  }
+  bool trimmed = false;
+  in_transaction(self, [&](sqlite::batch_writer& writer) { trimmed = writer.trim_log(kept_log_entries, log_trim_step); });
+  if (trimmed) schedule_trim(self);
+}
+
+void enqueue_store(storage_pointer self, pending_store store) {
+  auto& st = self->state;
+  st.pending.push_back(std::move(store));
+  // The flush message queues behind every store request already waiting, so
+  // all of them share the next commit.
+  if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
 }
 
 storage_health check_health(storage_pointer self) {
   auto& st = self->state;
   if (!st.available()) return {false, st.unavailable_reason};
   try {
-    if (schema_version(st.db) != current_schema_version)
+    if (sqlite::schema_version(st.db) != sqlite::current_schema_version)
       return {false, "database schema version mismatch"};
     return {true, {}};
   } catch (const sqlite::error& e) {
@@ -269,20 +329,26 @@ storage_impl::behavior_type storage(storage_pointer self, storage_settings setti
   return {
     instrumented(self, probe,
                  [self](store_atom, message_record& record) -> caf::result<store_outcome> {
-                   auto& st = self->state;
-                   if (!st.available()) return store_outcome::unavailable;
+                   if (!self->state.available()) return store_outcome::unavailable;
                    auto promise = self->make_response_promise<store_outcome>();
-                   st.pending.push_back({std::move(record), promise});
-                   // The flush message queues behind every store request already
-                   // waiting, so all of them share the next commit.
-                   if (!st.flush_scheduled) {
-                     st.flush_scheduled = true;
-                     self->send(self, flush_atom::value);
-                   }
+                   std::vector<message_record> records;
+                   records.push_back(std::move(record));
+                   enqueue_store(self, pending_store{std::move(records), promise});
+                   return promise;
+                 }),
+    instrumented(self, probe,
+                 [self](store_atom, std::vector<message_record>& records)
+                   -> caf::result<std::vector<store_outcome>> {
+                   if (!self->state.available())
+                     return std::vector<store_outcome>(records.size(), store_outcome::unavailable);
+                   if (records.empty()) return std::vector<store_outcome>{};
+                   auto promise = self->make_response_promise<std::vector<store_outcome>>();
+                   enqueue_store(self, pending_store{std::move(records), promise});
                    return promise;
                  }),
     instrumented(self, probe, [self](health_atom) { return check_health(self); }),
     instrumented(self, probe, [self](flush_atom) { flush(self); }),
+    instrumented(self, probe, [self](trim_atom) { trim_when_idle(self); }),
     instrumented(self, probe,
                  [self](reopen_atom) {
                    self->state.reopen_scheduled = false;

@@ -1,0 +1,219 @@
+#include "actors/storage/sqlite/row_streams.hpp"
+
+#include "actors/storage/sqlite/row_key.hpp"
+
+namespace webhookd::sqlite {
+
+namespace {
+
+// Columns: rowid, message_id, from_msisdn, to_msisdn, ts, text.
+void read_row(const statement& stmt, row_view& row) {
+  row.rowid = stmt.column_int(0);
+  row.message_id = stmt.column_view(1);
+  row.from = stmt.column_view(2);
+  row.to = stmt.column_view(3);
+  row.ts = stmt.column_view(4);
+  if (stmt.column_is_null(5))
+    row.text.reset();
+  else
+    row.text = stmt.column_view(5);
+}
+
+}  // namespace
+
+row_view owned_row::view() const {
+  row_view row{rowid, message_id, from, to, ts, std::nullopt};
+  if (text) row.text = *text;
+  return row;
+}
+
+std::optional<stream_position> find_position(key_stream& keys, std::int64_t offset) {
+  std::int64_t seen = 0, group_second = -1, group_start = 0, rowid = 0;
+  while (keys.next(rowid)) {
+    const std::int64_t second = second_of_rowid(rowid);
+    if (second != group_second) {
+      group_second = second;
+      group_start = seen;
+    }
+    if (seen == offset) return stream_position{second, offset - group_start};
+    ++seen;
+  }
+  return std::nullopt;
+}
+
+table_rows::table_rows(read_statements& sql, std::int64_t from_rowid) : stmt_(sql.table_rows) {
+  stmt_.bind(1, from_rowid);
+}
+table_rows::~table_rows() { stmt_.reset(); }
+void table_rows::restart_at(std::int64_t rowid) {
+  stmt_.reset();
+  stmt_.bind(1, rowid);
+}
+bool table_rows::next(row_view& row) {
+  if (!stmt_.step()) return false;
+  read_row(stmt_, row);
+  return true;
+}
+
+table_keys::table_keys(read_statements& sql, std::int64_t from_rowid) : stmt_(sql.table_keys) {
+  stmt_.bind(1, from_rowid);
+}
+table_keys::~table_keys() { stmt_.reset(); }
+bool table_keys::next(std::int64_t& rowid) {
+  if (!stmt_.step()) return false;
+  rowid = stmt_.column_int(0);
+  return true;
+}
+
+sender_rows::sender_rows(read_statements& sql, std::string_view from, std::int64_t from_rowid)
+  : stmt_(sql.sender_rows), from_(from) {
+  stmt_.bind(1, from);
+  stmt_.bind(2, from_rowid);
+}
+sender_rows::~sender_rows() { stmt_.reset(); }
+void sender_rows::restart_at(std::int64_t rowid) {
+  stmt_.reset();
+  stmt_.bind(1, from_);
+  stmt_.bind(2, rowid);
+}
+bool sender_rows::next(row_view& row) {
+  if (!stmt_.step()) return false;
+  read_row(stmt_, row);
+  return true;
+}
+
+sender_keys::sender_keys(read_statements& sql, std::string_view from, std::int64_t from_rowid)
+  : stmt_(sql.sender_keys) {
+  stmt_.bind(1, from);
+  stmt_.bind(2, from_rowid);
+}
+sender_keys::~sender_keys() { stmt_.reset(); }
+bool sender_keys::next(std::int64_t& rowid) {
+  if (!stmt_.step()) return false;
+  rowid = stmt_.column_int(0);
+  return true;
+}
+
+bool needle_rows::next(row_view& row) {
+  while (rows_.next(row))
+    if (row.text && needle_.found_in(*row.text)) return true;
+  return false;
+}
+
+text_keys::text_keys(text_statements& sql, const std::string& expression, std::int64_t from_rowid,
+                     const std::vector<owned_row>& pending)
+  : stmt_(sql.keys), expression_(expression), pending_(pending) {
+  restart_at(from_rowid);
+}
+text_keys::~text_keys() { stmt_.reset(); }
+void text_keys::restart_at(std::int64_t rowid) {
+  stmt_.reset();
+  stmt_.bind(1, std::string_view{expression_});
+  stmt_.bind(2, rowid);
+  next_pending_ = 0;
+  while (next_pending_ < pending_.size() && pending_[next_pending_].rowid < rowid) ++next_pending_;
+  indexed_.reset();
+  indexed_done_ = false;
+  last_pending_.reset();
+}
+bool text_keys::next(std::int64_t& rowid) {
+  if (!indexed_ && !indexed_done_) {
+    if (stmt_.step())
+      indexed_ = stmt_.column_int(0);
+    else
+      indexed_done_ = true;
+  }
+  const bool have_pending = next_pending_ < pending_.size();
+  if (have_pending && (!indexed_ || pending_[next_pending_].rowid < *indexed_)) {
+    last_pending_ = next_pending_;
+    rowid = pending_[next_pending_++].rowid;
+    return true;
+  }
+  if (!indexed_) return false;
+  last_pending_.reset();
+  rowid = *indexed_;
+  indexed_.reset();
+  return true;
+}
+
+text_rows::text_rows(read_statements& sql, text_keys& keys, const std::vector<owned_row>& pending,
+                     const folded_needle& needle, std::optional<std::string_view> from)
+  : sql_(sql), keys_(keys), pending_(pending), needle_(needle), from_(from) {}
+
+text_rows::~text_rows() { sql_.row_by_id.reset(); }
+
+bool text_rows::next(row_view& row) {
+  std::int64_t rowid = 0;
+  while (keys_.next(rowid)) {
+    if (auto at = keys_.last_pending()) {
+      row = pending_[*at].view();
+    } else {
+      // One lookup at a time: the previous row's views end here.
+      auto& lookup = sql_.row_by_id;
+      lookup.reset();
+      lookup.bind(1, rowid);
+      if (!lookup.step()) continue;  // not in the table any more (cannot happen in one snapshot)
+      read_row(lookup, row);
+    }
+    if (from_ && row.from != *from_) continue;
+    return true;
+  }
+  sql_.row_by_id.reset();
+  return false;
+}
+
+bool keys_of_rows::next(std::int64_t& rowid) {
+  row_view row;
+  if (!rows_.next(row)) return false;
+  rowid = row.rowid;
+  return true;
+}
+
+namespace {
+
+// Offers the rows of big group `second` that `rows` admits to `page`, in
+// page order; false once the page is full.
+bool fill_from_big_group(read_statements& sql, const row_stream& rows, std::int64_t second, ordered_page& page) {
+  auto& members = sql.second_members;
+  auto& lookup = sql.group_row_by_id;
+  members.bind(1, second);
+  // Without filters the rows the page skips need not even be read.
+  const std::int64_t skipped = rows.filters() ? 0 : page.rows_to_skip();
+  members.bind(2, skipped);
+  page.skipped(skipped);
+  bool more = true;
+  while (more && members.step()) {
+    lookup.bind(1, members.column_int(0));
+    if (lookup.step()) {
+      row_view row;
+      read_row(lookup, row);
+      if (rows.admits(row)) more = page.add_sorted(row);
+    }
+    lookup.reset();
+  }
+  members.reset();
+  return more;
+}
+
+}  // namespace
+
+void fill_page(read_statements& sql, row_stream& rows, ordered_page& page) {
+  row_view row;
+  while (rows.next(row)) {
+    switch (page.add(row)) {
+      case page_step::more:
+        break;
+      case page_step::complete:
+        return;
+      case page_step::big_group: {
+        const std::int64_t second = second_of_rowid(row.rowid);
+        if (!fill_from_big_group(sql, rows, second, page)) return;
+        rows.restart_at(first_rowid(second + 1));
+        break;
+      }
+    }
+  }
+  page.finish();
+}
+
+}  // namespace webhookd::sqlite

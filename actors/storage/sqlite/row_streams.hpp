@@ -1,0 +1,180 @@
+// The rows of one GET /messages filter combination in rowid order (= ts
+// order, row_key.hpp), from a given rowid on: the sources a page is written
+// from and a deep offset is counted through. Each stream binds its statement
+// when made and resets it when destroyed; one stream per statement at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/storage/sqlite/ordered_page.hpp"
+#include "actors/storage/sqlite/read_statements.hpp"
+#include "core/text_match.hpp"
+
+namespace webhookd::sqlite {
+
+// A row read earlier and kept (rows not yet in the text index).
+struct owned_row {
+  std::int64_t rowid = 0;
+  std::string message_id, from, to, ts;
+  std::optional<std::string> text;
+
+  row_view view() const;
+};
+
+class row_stream {
+ public:
+  virtual ~row_stream() = default;
+  // The next row; false at the end. `row`'s views stay valid until the next call.
+  virtual bool next(row_view& row) = 0;
+  // Whether `row` (of any second) is one this stream would yield: the test
+  // for a big group's rows, which come from second_order instead.
+  virtual bool admits(const row_view& row) const = 0;
+  // Whether admits() is anything but true (some rows are left out).
+  virtual bool filters() const = 0;
+  // Continues from `rowid` on (after a big group).
+  virtual void restart_at(std::int64_t rowid) = 0;
+};
+
+// Rowids only, where that is cheaper than whole rows (an index alone).
+class key_stream {
+ public:
+  virtual ~key_stream() = default;
+  virtual bool next(std::int64_t& rowid) = 0;
+};
+
+// Where the row at 0-based `offset` of a stream is: the second holding it and
+// its rank among that second's rows (in page order). nullopt: the stream has
+// no such row.
+struct stream_position {
+  std::int64_t second = 0;
+  std::int64_t rank = 0;
+};
+std::optional<stream_position> find_position(key_stream& keys, std::int64_t offset);
+
+// Every row of the table (table_*), or of one sender (sender_*).
+class table_rows final : public row_stream {
+ public:
+  table_rows(read_statements& sql, std::int64_t from_rowid);
+  ~table_rows() override;
+  bool next(row_view& row) override;
+  bool admits(const row_view&) const override { return true; }
+  bool filters() const override { return false; }
+  void restart_at(std::int64_t rowid) override;
+
+ private:
+  statement& stmt_;
+};
+
+class table_keys final : public key_stream {
+ public:
+  table_keys(read_statements& sql, std::int64_t from_rowid);
+  ~table_keys() override;
+  bool next(std::int64_t& rowid) override;
+
+ private:
+  statement& stmt_;
+};
+
+class sender_rows final : public row_stream {
+ public:
+  sender_rows(read_statements& sql, std::string_view from, std::int64_t from_rowid);
+  ~sender_rows() override;
+  bool next(row_view& row) override;
+  bool admits(const row_view& row) const override { return row.from == from_; }
+  bool filters() const override { return true; }
+  void restart_at(std::int64_t rowid) override;
+
+ private:
+  statement& stmt_;
+  std::string_view from_;
+};
+
+class sender_keys final : public key_stream {
+ public:
+  sender_keys(read_statements& sql, std::string_view from, std::int64_t from_rowid);
+  ~sender_keys() override;
+  bool next(std::int64_t& rowid) override;
+
+ private:
+  statement& stmt_;
+};
+
+// The rows of another stream whose text holds `needle` (checked row by row).
+class needle_rows final : public row_stream {
+ public:
+  needle_rows(row_stream& rows, const folded_needle& needle) : rows_(rows), needle_(needle) {}
+  bool next(row_view& row) override;
+  bool admits(const row_view& row) const override {
+    return rows_.admits(row) && row.text && needle_.found_in(*row.text);
+  }
+  bool filters() const override { return true; }
+  void restart_at(std::int64_t rowid) override { rows_.restart_at(rowid); }
+
+ private:
+  row_stream& rows_;
+  const folded_needle& needle_;
+};
+
+// Keys of the rows in the text index that match `expression`, merged with
+// `pending` (rows that match but are not in the index yet, in rowid order).
+class text_keys final : public key_stream {
+ public:
+  text_keys(text_statements& sql, const std::string& expression, std::int64_t from_rowid,
+            const std::vector<owned_row>& pending);
+  ~text_keys() override;
+  bool next(std::int64_t& rowid) override;
+  // Whether the last key came from `pending` (its row is pending[last_pending()]).
+  std::optional<std::size_t> last_pending() const { return last_pending_; }
+  void restart_at(std::int64_t rowid);
+
+ private:
+  statement& stmt_;
+  const std::string& expression_;
+  const std::vector<owned_row>& pending_;
+  std::size_t next_pending_ = 0;
+  std::optional<std::int64_t> indexed_;  // the index's next key, read ahead
+  bool indexed_done_ = false;
+  std::optional<std::size_t> last_pending_;
+};
+
+// The whole rows of text_keys (whose text holds `needle`), optionally of one
+// sender only.
+class text_rows final : public row_stream {
+ public:
+  text_rows(read_statements& sql, text_keys& keys, const std::vector<owned_row>& pending,
+            const folded_needle& needle, std::optional<std::string_view> from);
+  ~text_rows() override;
+  bool next(row_view& row) override;
+  bool admits(const row_view& row) const override {
+    return (!from_ || row.from == *from_) && row.text && needle_.found_in(*row.text);
+  }
+  bool filters() const override { return true; }
+  void restart_at(std::int64_t rowid) override { keys_.restart_at(rowid); }
+
+ private:
+  read_statements& sql_;
+  text_keys& keys_;
+  const std::vector<owned_row>& pending_;
+  const folded_needle& needle_;
+  std::optional<std::string_view> from_;
+};
+
+// The keys of a row stream (when no index gives them alone).
+class keys_of_rows final : public key_stream {
+ public:
+  explicit keys_of_rows(row_stream& rows) : rows_(rows) {}
+  bool next(std::int64_t& rowid) override;
+
+ private:
+  row_stream& rows_;
+};
+
+// Writes rows from `rows` into `page` until it is complete or the rows end;
+// a big group's rows come from second_order, in page order.
+void fill_page(read_statements& sql, row_stream& rows, ordered_page& page);
+
+}  // namespace webhookd::sqlite

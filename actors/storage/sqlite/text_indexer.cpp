@@ -1,0 +1,194 @@
+#include "actors/storage/sqlite/text_indexer.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include <unistd.h>
+
+#include <caf/spawn_options.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/storage/sqlite/connection.hpp"
+#include "actors/storage/sqlite/text_index.hpp"
+#include "core/instrumented.hpp"
+
+namespace webhookd {
+
+namespace {
+
+// Rows added to the index per transaction: big enough that FTS5 writes few,
+// large segments (see text_index.hpp), small enough that a stop is not held up.
+constexpr std::int64_t chunk_rows = 4096;
+constexpr auto poll_interval = std::chrono::milliseconds(25);
+// How often to look again while the database is not there yet.
+constexpr auto retry_interval = std::chrono::seconds(1);
+
+struct indexer_state {
+  static inline const char* name = "text_indexer";
+
+  std::string path;
+  service_metrics* metrics = nullptr;
+  json_logger* log = nullptr;
+  // The index file, with the messages' file attached as "messages_db".
+  sqlite::connection db;
+  std::shared_ptr<const std::atomic<bool>> stopping;  // set at shutdown: stop a rebuild at once
+  bool failing = false;  // the last attempt failed (logged once per episode)
+};
+
+std::int64_t single_int(sqlite::connection& db, const char* sql) {
+  auto stmt = db.prepare(sql);
+  return stmt.step() ? stmt.column_int(0) : 0;
+}
+
+sqlite::text_index_state read_state(sqlite::connection& db) {
+  auto stmt = db.prepare("SELECT database_id, indexed_seq, complete FROM text_index_state WHERE id = 1");
+  sqlite::text_index_state state;
+  if (stmt.step()) {
+    state.database_id = stmt.column_text(0);
+    state.indexed_seq = stmt.column_int(1);
+    state.complete = stmt.column_int(2) != 0;
+  }
+  return state;
+}
+
+void open_index(indexer_state& st) {
+  sqlite::connection db{sqlite::text_index_path(st.path), sqlite::connection::mode::read_write_create};
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA journal_mode = WAL");
+  // Derived data: a power cut may lose the last chunks, which are indexed
+  // again; it never leaves the file inconsistent (WAL).
+  db.exec("PRAGMA synchronous = NORMAL");
+  sqlite::register_text_tokenizer(db.handle());
+  db.interrupt_when([stopping = st.stopping] { return stopping->load(std::memory_order_relaxed); });
+  sqlite::create_text_index_schema(db);
+  auto attach = db.prepare("ATTACH DATABASE ?1 AS messages_db");
+  attach.bind(1, std::string_view{st.path});
+  attach.step();
+  st.db = std::move(db);
+}
+
+// Indexes every row of one snapshot of the messages, replacing what the
+// index held.
+void rebuild(indexer_state& st, const std::string& database_id) {
+  auto& db = st.db;
+  const auto started = std::chrono::steady_clock::now();
+  // BEGIN, not BEGIN IMMEDIATE: that would take the write lock of the
+  // attached messages file as well, which only the storage actor may hold.
+  db.exec("BEGIN");
+  try {
+    db.exec("INSERT INTO message_text (message_text) VALUES ('delete-all')");
+    const std::int64_t upto = single_int(db, "SELECT ingest_seq FROM messages_db.message_totals WHERE id = 1");
+    db.exec("INSERT INTO message_text (rowid, text) SELECT rowid, text FROM messages_db.messages WHERE text IS NOT NULL");
+    auto mark = db.prepare("UPDATE text_index_state SET database_id = ?1, indexed_seq = ?2, complete = 1 WHERE id = 1");
+    mark.bind(1, std::string_view{database_id});
+    mark.bind(2, upto);
+    mark.step();
+    db.exec("COMMIT");
+  } catch (...) {
+    db.rollback_if_active();
+    throw;
+  }
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  st.log->log(log_level::info, "text index built", {{"seconds", took.count()}});
+}
+
+// Adds the next rows of the arrival log; true if more are waiting.
+bool catch_up(indexer_state& st, const sqlite::text_index_state& state, std::int64_t newest) {
+  auto& db = st.db;
+  const std::int64_t upto = std::min(newest, state.indexed_seq + chunk_rows);
+  db.exec("BEGIN");  // not IMMEDIATE: see rebuild
+  try {
+    auto add = db.prepare(
+      "INSERT INTO message_text (rowid, text) SELECT m.rowid, m.text FROM messages_db.ingest_log l "
+      "JOIN messages_db.messages m ON m.rowid = l.message_rowid WHERE l.seq > ?1 AND l.seq <= ?2 AND m.text IS NOT NULL");
+    add.bind(1, state.indexed_seq);
+    add.bind(2, upto);
+    add.step();
+    auto mark = db.prepare("UPDATE text_index_state SET indexed_seq = ?1 WHERE id = 1");
+    mark.bind(1, upto);
+    mark.step();
+    db.exec("COMMIT");
+  } catch (...) {
+    db.rollback_if_active();
+    throw;
+  }
+  st.metrics->text_index_rows().Increment(static_cast<double>(upto - state.indexed_seq));
+  return upto < newest;
+}
+
+std::chrono::milliseconds retry_interval_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(retry_interval);
+}
+
+// One round: open what is not open, rebuild when the index cannot catch up,
+// else add the next chunk. Returns how long to wait before the next round.
+std::chrono::milliseconds index_round(indexer_state& st) {
+  try {
+    // The storage actor creates the database (and its directory); until then
+    // there is nothing to index.
+    if (!st.db && ::access(st.path.c_str(), F_OK) != 0) return retry_interval_ms();
+    if (!st.db) open_index(st);
+    auto& db = st.db;
+    const auto messages_ready =
+      single_int(db, "SELECT COUNT(*) FROM messages_db.sqlite_master WHERE name = 'storage_identity'") > 0;
+    if (!messages_ready) return retry_interval_ms();
+    auto id_stmt = db.prepare("SELECT database_id FROM messages_db.storage_identity WHERE id = 1");
+    const std::string database_id = id_stmt.step() ? id_stmt.column_text(0) : std::string{};
+    const sqlite::text_index_state state = read_state(db);
+    const std::int64_t newest = single_int(db, "SELECT ingest_seq FROM messages_db.message_totals WHERE id = 1");
+    const std::int64_t oldest_logged =
+      single_int(db, "SELECT IFNULL(MIN(seq), 0) FROM messages_db.ingest_log");
+    const bool log_covers = newest == state.indexed_seq || (oldest_logged > 0 && oldest_logged <= state.indexed_seq + 1);
+    if (!state.complete || state.database_id != database_id || state.indexed_seq > newest || !log_covers) {
+      // Until the build is done every row is behind.
+      st.metrics->text_index_lag().Set(
+        static_cast<double>(single_int(db, "SELECT messages FROM messages_db.message_totals WHERE id = 1")));
+      rebuild(st, database_id);
+      st.metrics->text_index_lag().Set(0);
+      return std::chrono::milliseconds{0};
+    }
+    st.failing = false;
+    st.metrics->text_index_lag().Set(static_cast<double>(newest - state.indexed_seq));
+    if (state.indexed_seq == newest) return poll_interval;
+    return catch_up(st, state, newest) ? std::chrono::milliseconds{0} : poll_interval;
+  } catch (const sqlite::error& e) {
+    if (st.stopping->load(std::memory_order_relaxed)) return retry_interval_ms();
+    if (!st.failing) st.log->log(log_level::warning, "text index not updated", {{"error", e.what()}});
+    st.failing = true;
+    st.db = {};
+    return retry_interval_ms();
+  }
+}
+
+text_indexer_actor::behavior_type text_indexer(text_indexer_actor::stateful_pointer<indexer_state> self,
+                                               std::string path, service_metrics* metrics, json_logger* log,
+                                               std::shared_ptr<const std::atomic<bool>> stopping) {
+  auto probe = metrics->actor("text_indexer", "0");
+  watch_actor(self, probe, "detached");
+  self->state.path = std::move(path);
+  self->state.metrics = metrics;
+  self->state.log = log;
+  self->state.stopping = std::move(stopping);
+  self->send(self, index_atom::value);
+  return {
+    instrumented(self, probe,
+                 [self](index_atom) {
+                   const auto wait = index_round(self->state);
+                   if (wait.count() == 0)
+                     self->send(self, index_atom::value);
+                   else
+                     self->delayed_send(self, wait, index_atom::value);
+                 }),
+  };
+}
+
+}  // namespace
+
+text_indexer_actor spawn_text_indexer(caf::actor_system& sys, std::string database_path, service_metrics& metrics,
+                                      json_logger& log, std::shared_ptr<const std::atomic<bool>> stopping) {
+  return sys.spawn<caf::detached>(text_indexer, std::move(database_path), &metrics, &log, std::move(stopping));
+}
+
+}  // namespace webhookd

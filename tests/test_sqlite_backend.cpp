@@ -1,0 +1,495 @@
+// What only the SQLite backend has: its file layout and migrations, the
+// directory and file failures it survives, the checkpointer, the text index
+// file and its indexer, the aggregates on disk, and reads stopped at their
+// deadline. The behaviour every backend shares is in the contract suites.
+#define BOOST_TEST_MODULE test_sqlite_backend
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/send.hpp>
+
+#include "actors/storage/sqlite/query_actor.hpp"
+#include "actors/storage/sqlite/schema.hpp"
+#include "actors/storage/sqlite/text_index.hpp"
+#include "messages/errors.hpp"
+#include "support/sqlite_file.hpp"
+#include "support/storage_harness.hpp"
+
+using namespace webhookd;
+using namespace webhookd::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string A = "+919876543210";
+const std::string B = "+447700900123";
+
+message_record make_record(std::string id, std::string from = A, std::string ts = "2025-01-15T10:00:00Z",
+                           std::optional<std::string> text = std::string("Hello")) {
+  return record(std::move(id), std::move(from), std::move(ts), std::move(text));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// True when `reason` leaks SQL statements or SQLite's own error texts.
+bool contains_sql_text(const std::string& reason) {
+  static const char* markers[] = {"select ", "insert ", "create table", "pragma", "sqlite", "syntax error",
+                                  "no such", "not a database", "commit", "unable to open", "from_msisdn"};
+  auto text = lower(reason);
+  return std::any_of(std::begin(markers), std::end(markers), [&](const char* m) { return text.find(m) != std::string::npos; });
+}
+
+// Polls `ready` for up to `within`.
+template <class Ready>
+bool eventually(Ready ready, std::chrono::milliseconds within = std::chrono::seconds(20)) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+// The text index file holds every stored row (a completed build, caught up).
+bool text_index_caught_up(const std::string& database_path) {
+  if (!fs::exists(sqlite::text_index_path(database_path))) return false;
+  try {
+    sqlite_file text{sqlite::text_index_path(database_path)};
+    sqlite_file messages{database_path};
+    return text.scalar("SELECT complete FROM text_index_state") == 1 &&
+           text.scalar("SELECT indexed_seq FROM text_index_state") ==
+             messages.scalar("SELECT ingest_seq FROM message_totals");
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Every aggregate the storage actor keeps, recomputed from the rows.
+void check_aggregates_against_rows(const std::string& path) {
+  sqlite_file db{path};
+  BOOST_TEST(db.scalar("SELECT messages FROM message_totals") == db.scalar("SELECT COUNT(*) FROM messages"));
+  BOOST_TEST(db.scalar("SELECT senders FROM message_totals") ==
+             db.scalar("SELECT COUNT(DISTINCT from_msisdn) FROM messages"));
+  BOOST_TEST(db.scalar("SELECT COUNT(*) FROM (SELECT from_msisdn, COUNT(*) n FROM messages GROUP BY 1 "
+                       "EXCEPT SELECT from_msisdn, message_count FROM sender_counts)") == 0);
+  BOOST_TEST(db.scalar("SELECT COUNT(*) FROM sender_counts") == db.scalar("SELECT senders FROM message_totals"));
+  BOOST_TEST(db.rows("SELECT first_ts, last_ts FROM message_totals") == db.rows("SELECT MIN(ts), MAX(ts) FROM messages"));
+  BOOST_TEST(db.rows("SELECT from_msisdn, message_count FROM top_senders ORDER BY position") ==
+             db.rows("SELECT from_msisdn, message_count FROM sender_counts ORDER BY message_count DESC, from_msisdn "
+                     "LIMIT 10"));
+  // Days and hours: rowids are ts seconds << 24.
+  BOOST_TEST(db.scalar("SELECT COUNT(*) FROM (SELECT (rowid >> 24) / 86400 d, COUNT(*) FROM messages GROUP BY 1 "
+                       "EXCEPT SELECT day, message_count FROM day_counts)") == 0);
+  BOOST_TEST(db.scalar("SELECT COUNT(*) FROM day_counts") ==
+             db.scalar("SELECT COUNT(DISTINCT (rowid >> 24) / 86400) FROM messages"));
+  for (int hour = 0; hour < 24; ++hour) {
+    const std::string column = std::string{"h"} + (hour < 10 ? "0" : "") + std::to_string(hour);
+    BOOST_TEST(db.scalar("SELECT IFNULL(SUM(" + std::string(column) + "), 0) FROM day_counts") ==
+                 db.scalar("SELECT COUNT(*) FROM messages WHERE ((rowid >> 24) % 86400) / 3600 = " +
+                           std::to_string(hour)),
+               "hour " << hour);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(files_and_schema)
+
+BOOST_AUTO_TEST_CASE(schema_is_created_and_versioned_as_spec_says) {
+  storage_harness db;
+  db.start();
+  sqlite_file file{db.database_path()};
+  BOOST_TEST(file.scalar("PRAGMA user_version") == sqlite::current_schema_version);
+  std::set<std::string> tables;
+  for (auto& r : file.rows("SELECT name FROM sqlite_master WHERE type = 'table'")) tables.insert(*r[0]);
+  for (const char* name : {"messages", "sender_counts", "top_senders", "message_totals", "day_counts", "ingest_log",
+                           "storage_identity"})
+    BOOST_TEST(tables.count(name) == 1u, name);
+  // SPEC.md "Database": messages(message_id TEXT PRIMARY KEY, from_msisdn TEXT NOT NULL,
+  // to_msisdn TEXT NOT NULL, ts TEXT NOT NULL, text TEXT, created_at TEXT NOT NULL).
+  const std::vector<std::vector<std::string>> expected = {
+    {"message_id", "TEXT", "0", "1"}, {"from_msisdn", "TEXT", "1", "0"}, {"to_msisdn", "TEXT", "1", "0"},
+    {"ts", "TEXT", "1", "0"},         {"text", "TEXT", "0", "0"},        {"created_at", "TEXT", "1", "0"},
+  };
+  auto info = file.rows("SELECT name, type, \"notnull\", pk FROM pragma_table_info('messages') ORDER BY cid");
+  BOOST_REQUIRE_EQUAL(info.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    for (std::size_t c = 0; c < 4; ++c) BOOST_TEST(info[i][c].value_or("") == expected[i][c], "column " << i);
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM pragma_index_list('messages') WHERE origin = 'pk' AND \"unique\" = 1") == 1);
+  BOOST_TEST(file.scalar("SELECT messages FROM message_totals") == 0);
+  BOOST_TEST(lower(file.rows("PRAGMA journal_mode").at(0).at(0).value_or("")) == "wal");
+  // No triggers: the storage actor keeps the aggregates itself.
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(rows_are_stored_in_ts_order_with_exact_aggregates) {
+  storage_harness db;
+  db.start();
+  std::mt19937 rng(5);
+  std::vector<message_record> batch;
+  for (int i = 0; i < 2000; ++i) {
+    char ts[32];
+    std::snprintf(ts, sizeof ts, "2025-%02d-%02dT%02d:%02d:%02dZ", 1 + i % 12, 1 + i % 28,
+                  std::uniform_int_distribution<int>(0, 23)(rng), std::uniform_int_distribution<int>(0, 3)(rng), 0);
+    batch.push_back(make_record("agg-" + std::to_string(i), "+1555000" + std::to_string(1000 + i % 37), ts, "x"));
+    if (batch.size() == 50) db.store_many(std::exchange(batch, {}));
+  }
+  db.store(make_record("agg-0", B, "2030-01-01T00:00:00Z"));  // a duplicate changes nothing
+  sqlite_file file{db.database_path()};
+  sqlite::register_schema_functions(file.connection());
+  // rowid order is (ts second, arrival) and every second's run starts at 0.
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM messages WHERE rowid >> 24 <> webhookd_second(ts)") == 0);
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM (SELECT rowid >> 24 s, MIN(rowid & 16777215) lo, MAX(rowid & 16777215) hi, "
+                         "COUNT(*) n FROM messages GROUP BY 1) WHERE lo <> 0 OR hi <> n - 1") == 0);
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM ingest_log") == 2000);
+  check_aggregates_against_rows(db.database_path());
+}
+
+BOOST_AUTO_TEST_CASE(missing_database_directories_are_created) {
+  storage_harness db{"a/b/c/app.db"};
+  BOOST_REQUIRE(!fs::exists(db.dir() + "/a"));
+  db.start();
+  BOOST_TEST(fs::is_regular_file(db.database_path()));
+  BOOST_TEST(db.store(make_record("deep-1")) == store_outcome::created);
+  BOOST_TEST(sqlite_file{db.database_path()}.scalar("SELECT COUNT(*) FROM messages") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_uncreatable_directory_is_unavailable_then_recovers) {
+  storage_harness db{"file.txt/app.db"};
+  const auto blocker = db.dir() + "/file.txt";
+  std::ofstream(blocker) << "not a directory\n";
+  db.start(1, false);
+  BOOST_TEST(db.store(make_record("blocked-1")) == store_outcome::unavailable);
+  const std::vector<store_outcome> both_unavailable = {store_outcome::unavailable, store_outcome::unavailable};
+  BOOST_TEST(db.store_many({make_record("blocked-2"), make_record("blocked-3")}) == both_unavailable,
+             boost::test_tools::per_element());
+  auto h = db.health();
+  BOOST_TEST(!h.ready);
+  BOOST_TEST(!h.reason.empty());
+  BOOST_TEST(!contains_sql_text(h.reason), "reason: " << h.reason);
+  auto [page, err] = db.try_list(make_query());
+  BOOST_TEST(!page.has_value());
+  BOOST_TEST(is_error(err, webhookd_errc::storage_unavailable));
+  fs::remove(blocker);
+  BOOST_REQUIRE_MESSAGE(db.wait_ready(std::chrono::seconds(5)), "still not ready: " << db.health().reason);
+  BOOST_TEST(db.store(make_record("after-recovery")) == store_outcome::created);
+  BOOST_TEST(ids_of(db.list(make_query())) == std::vector<std::string>{"after-recovery"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_reported_without_sql_text) {
+  storage_harness db;
+  {
+    std::ofstream out(db.database_path(), std::ios::binary);
+    for (int i = 0; i < 64; ++i) out << "this is certainly not an SQLite database file\n";
+  }
+  db.start(1, false);
+  auto h = db.health();
+  BOOST_TEST(!h.ready);
+  BOOST_TEST(!contains_sql_text(h.reason), "reason: " << h.reason);
+  BOOST_TEST(db.store(make_record("garbage-1")) == store_outcome::unavailable);
+}
+
+BOOST_AUTO_TEST_CASE(a_schema_from_a_newer_release_is_not_touched) {
+  storage_harness db;
+  {
+    sqlite_file file{db.database_path(), true};
+    file.exec("CREATE TABLE future (x INTEGER); PRAGMA user_version = 99;");
+  }
+  db.start(1, false);
+  auto h = db.health();
+  BOOST_TEST(!h.ready);
+  BOOST_TEST(!contains_sql_text(h.reason), "reason: " << h.reason);
+  BOOST_TEST(db.store(make_record("future-1")) == store_outcome::unavailable);
+  sqlite_file file{db.database_path()};
+  BOOST_TEST(file.scalar("PRAGMA user_version") == 99);
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages'") == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(migrations)
+
+// The FastAPI service's file (messages only, version 0) and this service's
+// version 2 (rowids in arrival order, triggers, day counts): every row is kept,
+// renumbered in ts order, and every aggregate and the text index are built.
+void check_migrated(storage_harness& db, const std::vector<message_record>& rows) {
+  db.start(2);
+  sqlite_file file{db.database_path()};
+  BOOST_TEST(file.scalar("PRAGMA user_version") == sqlite::current_schema_version);
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM messages") == static_cast<std::int64_t>(rows.size()));
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'") == 0);
+  BOOST_TEST(file.rows("SELECT created_at FROM messages WHERE message_id = 'old-2'").at(0).at(0).value_or("") ==
+             "2025-01-15T11:00:01Z");
+  check_aggregates_against_rows(db.database_path());
+  BOOST_REQUIRE(eventually([&] { return text_index_caught_up(db.database_path()); }));
+  for (const auto& mq : {make_query(), make_query(2, 1), make_query(100, 0, A), make_query(100, 0, std::nullopt, "2025-01-15T09:30:00Z"),
+                         make_query(100, 0, std::nullopt, std::nullopt, "hello"), make_query(100, 0, std::nullopt, std::nullopt, "e")}) {
+    auto page = db.list(mq);
+    auto [ref_ids, ref_total] = reference_answer(rows, mq);
+    BOOST_TEST(ids_of(page) == ref_ids, boost::test_tools::per_element());
+    BOOST_TEST(page.total == ref_total);
+  }
+  auto s = db.stats();
+  BOOST_TEST(s.total_messages == static_cast<std::int64_t>(rows.size()));
+  BOOST_TEST(s.first_message_ts.value_or("") == "2025-01-14T08:00:00Z");
+  // Old ids still deduplicate; new rows join the aggregates and the index.
+  BOOST_TEST(db.store(make_record("old-1", "+12025550199")) == store_outcome::duplicate);
+  BOOST_TEST(db.store(make_record("new-1", B, "2025-01-15T09:00:00Z", "hello new")) == store_outcome::created);
+  check_aggregates_against_rows(db.database_path());
+  BOOST_TEST(db.list(make_query(100, 0, std::nullopt, std::nullopt, "hello")).total == 3);
+}
+
+const char* fastapi_rows =
+  "INSERT INTO messages VALUES "
+  "('old-1', '+919876543210', '+14155550100', '2025-01-15T09:00:00Z', 'Hello', '2025-01-15T09:00:01Z'),"
+  "('old-2', '+919876543210', '+14155550100', '2025-01-15T11:00:00Z', NULL, '2025-01-15T11:00:01Z'),"
+  "('old-4', '+447700900123', '+14155550100', '2025-01-15T09:00:00Z', 'hello again', '2025-01-15T09:00:02Z'),"
+  "('old-3', '+447700900123', '+14155550100', '2025-01-14T08:00:00Z', 'Earlier', '2025-01-14T08:00:01Z');";
+
+std::vector<message_record> fastapi_records() {
+  return {make_record("old-1", A, "2025-01-15T09:00:00Z", "Hello"), make_record("old-2", A, "2025-01-15T11:00:00Z", std::nullopt),
+          make_record("old-4", B, "2025-01-15T09:00:00Z", "hello again"),
+          make_record("old-3", B, "2025-01-14T08:00:00Z", "Earlier")};
+}
+
+BOOST_AUTO_TEST_CASE(a_fastapi_database_is_migrated_in_place) {
+  storage_harness db;
+  {
+    sqlite_file file{db.database_path(), true};
+    file.exec("CREATE TABLE messages (message_id TEXT PRIMARY KEY, from_msisdn TEXT NOT NULL, "
+              "to_msisdn TEXT NOT NULL, ts TEXT NOT NULL, text TEXT, created_at TEXT NOT NULL);");
+    file.exec(fastapi_rows);
+  }
+  check_migrated(db, fastapi_records());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_in_place) {
+  storage_harness db;
+  {
+    sqlite_file file{db.database_path(), true};
+    // Version 2 as the previous release wrote it.
+    file.exec(R"sql(
+      CREATE TABLE messages (message_id TEXT PRIMARY KEY, from_msisdn TEXT NOT NULL, to_msisdn TEXT NOT NULL,
+                             ts TEXT NOT NULL, text TEXT, created_at TEXT NOT NULL);
+      CREATE INDEX messages_by_ts ON messages (ts, message_id);
+      CREATE INDEX messages_by_sender ON messages (from_msisdn, ts, message_id);
+      CREATE TABLE sender_counts (from_msisdn TEXT PRIMARY KEY, message_count INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX sender_counts_by_count ON sender_counts (message_count DESC, from_msisdn);
+      CREATE TABLE message_totals (id INTEGER PRIMARY KEY CHECK (id = 1), messages INTEGER NOT NULL, senders INTEGER NOT NULL);
+      INSERT INTO message_totals VALUES (1, 0, 0);
+      CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE message_totals SET messages = messages + 1, senders = senders + NOT EXISTS (
+          SELECT 1 FROM sender_counts WHERE from_msisdn = NEW.from_msisdn) WHERE id = 1;
+        INSERT INTO sender_counts (from_msisdn, message_count) VALUES (NEW.from_msisdn, 1)
+          ON CONFLICT (from_msisdn) DO UPDATE SET message_count = message_count + 1;
+      END;
+      CREATE TABLE day_counts (day TEXT PRIMARY KEY, message_count INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TRIGGER messages_day_count_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO day_counts (day, message_count) VALUES (substr(NEW.ts, 1, 10), 1)
+          ON CONFLICT (day) DO UPDATE SET message_count = message_count + 1;
+      END;
+      PRAGMA user_version = 2;
+    )sql");
+    file.exec(fastapi_rows);
+  }
+  check_migrated(db, fastapi_records());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(text_index)
+
+BOOST_AUTO_TEST_CASE(the_index_file_follows_new_rows_and_is_rebuilt_for_another_database) {
+  storage_harness db;
+  db.start();
+  for (int i = 0; i < 300; ++i)
+    db.store(make_record("t-" + std::to_string(i), A, "2025-02-01T00:00:00Z", i % 3 ? "plain" : "needle here"));
+  BOOST_REQUIRE(eventually([&] { return text_index_caught_up(db.database_path()); }));
+  const auto path = sqlite::text_index_path(db.database_path());
+  BOOST_TEST(sqlite_file{path}.rows("SELECT database_id FROM text_index_state") ==
+             sqlite_file{db.database_path()}.rows("SELECT database_id FROM storage_identity"));
+  BOOST_TEST(db.list(make_query(1, 0, std::nullopt, std::nullopt, "needle")).total == 100);
+  db.stop();
+  // The index now claims to belong to another database: it is built again.
+  {
+    sqlite_file text{path, true};
+    text.exec("UPDATE text_index_state SET database_id = 'someone-else'");
+  }
+  db.start();
+  BOOST_REQUIRE(eventually([&] {
+    sqlite_file text{path};
+    sqlite_file messages{db.database_path()};
+    return text.rows("SELECT database_id FROM text_index_state") ==
+           messages.rows("SELECT database_id FROM storage_identity");
+  }));
+  BOOST_REQUIRE(eventually([&] { return text_index_caught_up(db.database_path()); }));
+  BOOST_TEST(db.list(make_query(1, 0, std::nullopt, std::nullopt, "needle")).total == 100);
+  BOOST_TEST(db.list(make_query(1, 0, std::nullopt, std::nullopt, "plain")).total == 200);
+}
+
+BOOST_AUTO_TEST_CASE(searches_are_exact_before_the_index_file_exists) {
+  storage_harness db;
+  {
+    sqlite_file file{db.database_path(), true};
+    file.exec("CREATE TABLE messages (message_id TEXT PRIMARY KEY, from_msisdn TEXT NOT NULL, "
+              "to_msisdn TEXT NOT NULL, ts TEXT NOT NULL, text TEXT, created_at TEXT NOT NULL);");
+    file.exec("INSERT INTO messages VALUES ('a', '+1', '+2', '2025-01-01T00:00:00Z', 'Alpha', 'x'), "
+              "('b', '+1', '+2', '2025-01-01T00:00:01Z', 'beta', 'x')");
+  }
+  // A query actor alone: no indexer runs, so there is never an index file.
+  db.start();
+  db.stop();
+  fs::remove(sqlite::text_index_path(db.database_path()));
+  fs::remove(sqlite::text_index_path(db.database_path()) + "-wal");
+  fs::remove(sqlite::text_index_path(db.database_path()) + "-shm");
+  auto stopping = std::make_shared<std::atomic<bool>>(false);
+  auto& metrics = db.metrics();
+  auto query = spawn_query(db.system(), db.database_path(), 9, metrics, db.log(), stopping,
+                           std::make_shared<count_cache>(16));
+  auto ask = [&](const std::string& needle) {
+    std::optional<std::int64_t> total;
+    auto mq = make_query(10, 0, std::nullopt, std::nullopt, needle);
+    db.self()->request(query, reply_timeout, list_atom::value, mq)
+      .receive([&](rendered_page p) { total = p.total; }, [&](caf::error&) {});
+    return total;
+  };
+  BOOST_TEST(ask("ALPHA").value_or(-1) == 1);
+  BOOST_TEST(ask("a").value_or(-1) == 2);
+  BOOST_TEST(ask("zz").value_or(-1) == 0);
+  BOOST_TEST(!fs::exists(sqlite::text_index_path(db.database_path())));
+  caf::anon_send_exit(query, caf::exit_reason::user_shutdown);
+  db.self()->wait_for(query);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(reads_and_shutdown)
+
+BOOST_AUTO_TEST_CASE(a_read_that_runs_past_its_deadline_is_stopped_and_the_actor_goes_on) {
+  storage_harness db;
+  {
+    // A table big enough that a search without the index takes a while.
+    sqlite_file file{db.database_path(), true};
+    file.exec("CREATE TABLE messages (message_id TEXT PRIMARY KEY, from_msisdn TEXT NOT NULL, "
+              "to_msisdn TEXT NOT NULL, ts TEXT NOT NULL, text TEXT, created_at TEXT NOT NULL);");
+    file.exec("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299999) "
+              "INSERT INTO messages SELECT 'big-' || i, '+1555' || (i % 1000), '+2', "
+              "'2025-01-' || printf('%02d', 1 + i % 28) || 'T10:00:00Z', 'text number ' || i, 'x' FROM n");
+  }
+  db.start();
+  db.stop();  // migrated; the text index is never built below
+  fs::remove(sqlite::text_index_path(db.database_path()));
+  auto stopping = std::make_shared<std::atomic<bool>>(false);
+  auto& metrics = db.metrics();
+  auto query = spawn_query(db.system(), db.database_path(), 9, metrics, db.log(), stopping,
+                           std::make_shared<count_cache>(16));
+  auto mq = make_query(10, 0, std::nullopt, std::nullopt, "no such words");
+  mq.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(5);
+  caf::error err;
+  bool answered = false;
+  const auto started = std::chrono::steady_clock::now();
+  db.self()->request(query, reply_timeout, list_atom::value, mq)
+    .receive([&](rendered_page) { answered = true; }, [&](caf::error& e) { err = std::move(e); });
+  const auto took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST_MESSAGE("stopped after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  BOOST_TEST(!answered);
+  BOOST_TEST(is_error(err, webhookd_errc::query_interrupted), db.system().render(err));
+  const double interrupted = metrics.queries_interrupted().Value();
+  BOOST_TEST(interrupted >= 1.0);
+  // The same actor answers the next request normally.
+  std::optional<std::int64_t> total;
+  db.self()->request(query, reply_timeout, list_atom::value, make_query(1, 0))
+    .receive([&](rendered_page p) { total = p.total; }, [&](caf::error&) {});
+  BOOST_TEST(total.value_or(-1) == 300000);
+  // And a read under way when the service stops is stopped at once.
+  auto slow = make_query(10, 0, std::nullopt, std::nullopt, "still no such words");
+  auto handle = db.self()->request(query, reply_timeout, list_atom::value, slow);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stopping->store(true);
+  err = caf::error{};
+  handle.receive([&](rendered_page) {}, [&](caf::error& e) { err = std::move(e); });
+  BOOST_TEST(is_error(err, webhookd_errc::query_interrupted), db.system().render(err));
+  caf::anon_send_exit(query, caf::exit_reason::user_shutdown);
+  db.self()->wait_for(query);
+}
+
+BOOST_AUTO_TEST_CASE(stores_in_flight_at_shutdown_are_committed_and_answered) {
+  storage_harness db;
+  db.start();
+  constexpr int count = 50;
+  constexpr auto short_timeout = std::chrono::seconds(4);
+  using handle_t = decltype(db.self()->request(db.storage(), short_timeout, store_atom::value, make_record("x")));
+  std::vector<handle_t> handles;
+  // Another connection holds the write lock, so the first batch waits in
+  // BEGIN IMMEDIATE while the rest and then the exit message queue up.
+  sqlite_file blocker{db.database_path(), true};
+  blocker.exec("BEGIN IMMEDIATE");
+  handles.push_back(db.self()->request(db.storage(), short_timeout, store_atom::value, make_record("inflight-0")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (int i = 1; i < count; ++i)
+    handles.push_back(db.self()->request(db.storage(), short_timeout, store_atom::value,
+                                         make_record("inflight-" + std::to_string(i))));
+  const auto storage = db.storage();
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  blocker.exec("ROLLBACK");
+  int created = 0, unavailable = 0, receiver_down = 0, timed_out = 0, other = 0;
+  std::vector<std::string> created_ids;
+  for (int i = 0; i < count; ++i)
+    handles[static_cast<std::size_t>(i)].receive(
+      [&](store_outcome o) {
+        if (o == store_outcome::created) {
+          ++created;
+          created_ids.push_back("inflight-" + std::to_string(i));
+        } else {
+          ++unavailable;
+        }
+      },
+      [&](caf::error& e) {
+        if (e == caf::sec::request_timeout)
+          ++timed_out;
+        else if (e == caf::sec::request_receiver_down)
+          ++receiver_down;
+        else
+          ++other;
+      });
+  db.self()->wait_for(storage);
+  BOOST_TEST(timed_out == 0);
+  BOOST_TEST(other == 0);
+  sqlite_file file{db.database_path()};
+  for (const auto& id : created_ids)
+    BOOST_TEST(file.scalar("SELECT COUNT(*) FROM messages WHERE message_id = ?1", {id}) == 1, id);
+  BOOST_TEST(file.scalar("SELECT COUNT(*) FROM messages") == created);
+}
+
+BOOST_AUTO_TEST_CASE(the_checkpointer_copies_the_wal_back_while_storage_runs) {
+  storage_harness db;
+  db.start();
+  const auto db_bytes_at_start = fs::file_size(db.database_path());
+  const std::string text(4000, 't');
+  constexpr int count = 600;
+  for (int i = 0; i < count; ++i)
+    BOOST_REQUIRE_EQUAL(db.store(make_record("wal-" + std::to_string(i), A, "2025-01-15T10:00:00Z", text)),
+                        store_outcome::created);
+  BOOST_TEST(eventually([&] { return db.metrics().checkpoint_seconds().Collect().histogram.sample_count >= 1u; }));
+  BOOST_TEST(fs::file_size(db.database_path()) > db_bytes_at_start + 2'000'000);
+  db.stop();
+  BOOST_TEST(!fs::exists(db.database_path() + "-wal"));
+  BOOST_TEST(sqlite_file{db.database_path()}.scalar("SELECT COUNT(*) FROM messages") == count);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

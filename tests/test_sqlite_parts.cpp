@@ -1,0 +1,215 @@
+// The pure pieces of the SQLite backend, one by one: row keys, the exact top
+// ten, page assembly from groups of one second, and the text tokenizer
+// against a plain substring search (the q rule of core/text_match.hpp).
+#define BOOST_TEST_MODULE test_sqlite_parts
+#include <boost/test/unit_test.hpp>
+
+#include <time.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "actors/storage/sqlite/connection.hpp"
+#include "actors/storage/sqlite/ordered_page.hpp"
+#include "actors/storage/sqlite/row_key.hpp"
+#include "actors/storage/sqlite/text_index.hpp"
+#include "actors/storage/sqlite/top_senders.hpp"
+#include "core/message_page_json.hpp"
+#include "core/text_match.hpp"
+
+using namespace webhookd;
+using namespace webhookd::sqlite;
+
+namespace {
+
+std::string ascii_lower(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+bool plain_contains(const std::string& text, const std::string& needle) {
+  return ascii_lower(text).find(ascii_lower(needle)) != std::string::npos;
+}
+
+std::string canonical(std::int64_t unix_seconds) {
+  const time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char out[32];
+  strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(row_keys)
+
+BOOST_AUTO_TEST_CASE(seconds_follow_the_calendar_and_the_string_order) {
+  // 0000-01-01 is second 0; 1970-01-01 is 719,528 days later.
+  BOOST_TEST(second_of("0000-01-01T00:00:00Z") == 0);
+  BOOST_TEST(second_of("0000-01-01T00:00:01Z") == 1);
+  BOOST_TEST(second_of("1970-01-01T00:00:00Z") == 719528LL * 86400);
+  BOOST_TEST(second_of("0000-03-01T00:00:00Z") == 60LL * 86400);  // year 0 is a leap year
+  BOOST_TEST(first_rowid(second_of("9999-12-31T23:59:59Z") + 1) > 0);  // no overflow at the end
+  std::mt19937_64 rng(3);
+  std::vector<std::string> stamps;
+  for (int i = 0; i < 20000; ++i) {
+    // From 1900 to 2300, where gmtime agrees.
+    const std::int64_t unix_seconds = std::uniform_int_distribution<std::int64_t>(-2208988800LL, 10413792000LL)(rng);
+    const std::string ts = canonical(unix_seconds);
+    BOOST_REQUIRE_EQUAL(second_of(ts), unix_seconds + 719528LL * 86400);
+    stamps.push_back(ts);
+  }
+  std::sort(stamps.begin(), stamps.end());
+  for (std::size_t i = 1; i < stamps.size(); ++i) BOOST_REQUIRE(second_of(stamps[i - 1]) <= second_of(stamps[i]));
+}
+
+BOOST_AUTO_TEST_CASE(what_is_not_a_canonical_time_counts_as_second_zero) {
+  for (const char* bad : {"", "garbage", "2025-02-30T10:00:00Z", "2025-13-01T00:00:00Z", "2025-01-15T24:00:00Z",
+                          "2025-01-15T10:60:00Z", "2025-01-15", "2025/01/15T10:00:00Z", "20x5-01-15T10:00:00Z"})
+    BOOST_TEST(second_of(bad) == 0, bad);
+  // What follows the first 19 characters does not matter.
+  BOOST_TEST(second_of("2025-01-15T10:00:00+05:30") == second_of("2025-01-15T10:00:00Z"));
+  BOOST_TEST(second_of("2024-02-29T00:00:00Z") > 0);
+}
+
+BOOST_AUTO_TEST_CASE(days_and_hours_are_runs_of_rowids) {
+  const std::int64_t s = second_of("2025-01-15T13:45:10Z");
+  BOOST_TEST(hour_of(s) == 13);
+  BOOST_TEST(day_of(s) == day_of(second_of("2025-01-15T00:00:00Z")));
+  BOOST_TEST(day_of(s) + 1 == day_of(second_of("2025-01-16T00:00:00Z")));
+  BOOST_TEST(second_of_rowid(first_rowid(s) + sequences_per_second - 1) == s);
+  BOOST_TEST(second_of_rowid(first_rowid(s + 1)) == s + 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(the_top_ten_equal_a_full_ranking_after_every_offer) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 30; ++round) {
+    top_senders top;
+    std::map<std::string, std::int64_t> counts;
+    for (int step = 0; step < 400; ++step) {
+      const std::string from = "+1" + std::to_string(std::uniform_int_distribution<int>(0, 24)(rng));
+      const std::int64_t count = counts[from] += std::uniform_int_distribution<int>(1, 3)(rng);
+      top.offer(from, count);
+      std::vector<std::pair<std::string, std::int64_t>> ranked(counts.begin(), counts.end());
+      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return std::tie(b.second, a.first) < std::tie(a.second, b.first);
+      });
+      ranked.resize(std::min<std::size_t>(top_senders::size, ranked.size()));
+      BOOST_REQUIRE_EQUAL(top.ranked().size(), ranked.size());
+      for (std::size_t i = 0; i < ranked.size(); ++i) {
+        BOOST_REQUIRE_EQUAL(top.ranked()[i].from, ranked[i].first);
+        BOOST_REQUIRE_EQUAL(top.ranked()[i].count, ranked[i].second);
+      }
+    }
+  }
+  // The same count again changes nothing.
+  top_senders top;
+  BOOST_TEST(top.offer("+1", 3));
+  BOOST_TEST(!top.offer("+1", 3));
+}
+
+BOOST_AUTO_TEST_CASE(pages_sort_each_second_by_ts_then_message_id_and_skip_across_groups) {
+  // (second, message_id, ts) in rowid order: the second 5 holds four rows,
+  // arrived unsorted and with one ts another tool wrote with a zone.
+  struct input {
+    std::int64_t second;
+    std::string id, ts;
+  };
+  const std::vector<input> rows = {
+    {4, "d", "2025-01-01T00:00:04Z"}, {5, "z", "2025-01-01T00:00:05Z"}, {5, "b", "2025-01-01T00:00:05Z"},
+    {5, "a", "2025-01-01T00:00:05+01:00"}, {5, "c", "2025-01-01T00:00:05Z"}, {6, "y", "2025-01-01T00:00:06Z"},
+    {7, "x", "2025-01-01T00:00:07Z"}};
+  const std::vector<std::string> order = {"d", "a", "b", "c", "z", "y", "x"};
+  for (std::int64_t skip = 0; skip <= 7; ++skip)
+    for (std::int64_t limit = 1; limit <= 7; ++limit) {
+      message_page_json out;
+      ordered_page page{out, skip, limit};
+      std::size_t offered = 0;
+      for (const auto& r : rows) {
+        ++offered;
+        if (page.add(row_view{first_rowid(r.second), r.id, "+1", "+2", r.ts, std::string_view{"t"}}) == page_step::complete)
+          break;
+      }
+      if (offered == rows.size()) page.finish();
+      std::vector<std::string> expected(order.begin() + std::min<std::int64_t>(skip, 7),
+                                        order.begin() + std::min<std::int64_t>(skip + limit, 7));
+      const std::string body = out.finish(0, static_cast<int>(limit), skip);
+      std::vector<std::string> got;
+      for (std::size_t at = body.find("\"message_id\":\""); at != std::string::npos;
+           at = body.find("\"message_id\":\"", at + 1))
+        got.push_back(body.substr(at + 14, 1));
+      BOOST_TEST(got == expected, boost::test_tools::per_element());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_folded_needle_is_the_plain_substring_rule) {
+  std::mt19937 rng(17);
+  const char raw[] = "aAbB%_\\\"\0\xC3\xA9 zZ";
+  const std::string alphabet(raw, sizeof raw - 1);  // with its NUL
+  auto random_text = [&](int longest) {
+    std::string s;
+    const int n = std::uniform_int_distribution<int>(0, longest)(rng);
+    for (int i = 0; i < n; ++i) s.push_back(alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(rng)]);
+    return s;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const std::string needle = random_text(4), text = random_text(30);
+    folded_needle folded{needle};
+    BOOST_REQUIRE_EQUAL(folded.found_in(text), plain_contains(text, needle));
+  }
+}
+
+// An FTS5 table with webhookd's tokenizer answers every needle it serves (1
+// byte to whole texts, quotes, UTF-8, FTS5's own syntax; not NUL) exactly as
+// the plain rule does, on texts of every length from empty to 40 bytes, NUL
+// bytes among them.
+BOOST_AUTO_TEST_CASE(the_text_index_finds_exactly_the_substring_matches) {
+  sqlite::connection db{":memory:", sqlite::connection::mode::read_write_create};
+  register_text_tokenizer(db.handle());
+  db.exec("CREATE VIRTUAL TABLE message_text USING fts5(text, content='', tokenize='webhookd_text', detail='full')");
+  std::mt19937 rng(23);
+  const std::vector<std::string> pieces = {"a", "A", "b", "ab", "Ab", "%", "_", "\\", "\"", "*", " ", "OR", "NEAR",
+                                           "\xC3\xA9", "\xC3\x89", "\xE4\xBD\xA0", std::string(1, '\0'), "x", "(", ")"};
+  std::vector<std::string> texts;
+  auto insert = db.prepare("INSERT INTO message_text (rowid, text) VALUES (?1, ?2)");
+  for (int i = 0; i < 600; ++i) {
+    std::string t;
+    const int n = std::uniform_int_distribution<int>(0, 14)(rng);
+    for (int k = 0; k < n; ++k) t += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(rng)];
+    texts.push_back(t);
+    insert.bind(1, static_cast<std::int64_t>(i + 1));
+    insert.bind(2, std::string_view{t});
+    insert.step();
+    insert.reset();
+  }
+  auto matching = db.prepare("SELECT rowid FROM message_text WHERE message_text MATCH ?1 ORDER BY rowid");
+  for (int i = 0; i < 3000; ++i) {
+    std::string needle;
+    if (i % 5 == 0) {
+      needle = texts[std::uniform_int_distribution<std::size_t>(0, texts.size() - 1)(rng)];  // a whole text
+    } else {
+      const int n = std::uniform_int_distribution<int>(1, 4)(rng);
+      for (int k = 0; k < n; ++k) needle += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(rng)];
+    }
+    if (!text_index_serves(needle)) {
+      BOOST_TEST((needle.empty() || needle.find('\0') != std::string::npos));  // searched row by row instead
+      continue;
+    }
+    std::vector<std::int64_t> expected, got;
+    for (std::size_t r = 0; r < texts.size(); ++r)
+      if (plain_contains(texts[r], needle)) expected.push_back(static_cast<std::int64_t>(r + 1));
+    matching.bind(1, std::string_view{text_match_expression(needle)});
+    while (matching.step()) got.push_back(matching.column_int(0));
+    matching.reset();
+    BOOST_REQUIRE_MESSAGE(got == expected, "needle of " << needle.size() << " bytes: " << got.size() << " found, "
+                                                        << expected.size() << " expected");
+  }
+}

@@ -65,10 +65,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(q.offset >= 0);
     if (q.since) require(canonical_shape(*q.since));
     if (q.from) require(!q.from->empty() && q.from->front() != ' ');
+    // A NUL in from or q is refused (422), never searched for.
+    if (q.from) require(q.from->find('\0') == std::string::npos);
+    if (q.q) require(q.q->find('\0') == std::string::npos);
   }
   for (const auto& e : result.errors) {
     require(e.loc.size() == 2 && e.loc[0] == "query");
-    require(e.loc[1] == "limit" || e.loc[1] == "offset" || e.loc[1] == "since");
+    require(e.loc[1] == "limit" || e.loc[1] == "offset" || e.loc[1] == "since" || e.loc[1] == "from" ||
+            e.loc[1] == "q");
   }
   return 0;
 }

@@ -4,13 +4,17 @@
 # won, and then restarts on the full database to time readiness.
 
 stage_check_rows() {
-  local in_list
   DB_ROWS=$(sqlite3 "$DB" 'SELECT COUNT(*) FROM messages;')
-  in_list=$(awk '{ printf "%s'\''%s'\''", (NR > 1 ? "," : ""), $0 }' "$WORK/unanswered.txt")
   ABANDONED=$(wc -l <"$WORK/unanswered.txt")
   ABANDONED_STORED=0
-  if [[ -n $in_list ]]; then
-    ABANDONED_STORED=$(sqlite3 "$DB" "SELECT COUNT(*) FROM messages WHERE message_id IN ($in_list);")
+  if ((ABANDONED > 0)); then
+    # Through stdin, not one argument: a SIGTERM flood abandons ~100k ids,
+    # past the kernel's limit on one argument.
+    ABANDONED_STORED=$({
+      echo "CREATE TEMP TABLE abandoned (message_id TEXT PRIMARY KEY);"
+      awk '{ printf "INSERT OR IGNORE INTO abandoned VALUES ('\''%s'\'');\n", $0 }' "$WORK/unanswered.txt"
+      echo "SELECT COUNT(*) FROM messages WHERE message_id IN (SELECT message_id FROM abandoned);"
+    } | sqlite3 "$DB")
   fi
   ACKED_TOTAL=$((PRE_ROWS + ING_ACKED + BULK_ACKED + FLOOD_ACKED))
   EXPECTED=$((GEN_DB_ROWS + ACKED_TOTAL + ABANDONED_STORED))

@@ -144,7 +144,16 @@ bool attach_text_index(connection& db, const std::string& database_path) {
   } catch (const error&) {
     return false;
   }
-  return true;
+  // The indexer creates the file before its tables: a file caught in
+  // between is detached again and tried on a later request.
+  bool complete = false;
+  {
+    auto tables = db.prepare("SELECT COUNT(*) FROM text_index.sqlite_master "
+                             "WHERE name IN ('text_index_state', 'message_text')");
+    complete = tables.step() && tables.column_int(0) == 2;
+  }
+  if (!complete) db.exec("DETACH DATABASE text_index");
+  return complete;
 }
 
 bool text_index_serves(std::string_view needle) {

@@ -115,7 +115,7 @@ void storage_harness::start(unsigned queries, bool require_ready) {
   storage_backend_options options;
   options.queries = queries;
   options.retry_interval = std::chrono::milliseconds(100);
-  backend_ = spawn_storage_backend(sys_, settings, options, metrics_, log_);
+  backend_ = spawn_storage_backend(world_.sys, settings, options, world_.metrics, world_.log);
   if (require_ready) BOOST_REQUIRE_MESSAGE(wait_ready(), "the backend did not become ready: " << health().reason);
 }
 
@@ -124,7 +124,7 @@ void storage_harness::stop() {
   backend_->stop_reads->store(true);
   auto stop_one = [&](const caf::actor& handle) {
     caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
-    self_->wait_for(handle);
+    world_.self->wait_for(handle);
   };
   for (const auto& q : backend_->queries) stop_one(caf::actor_cast<caf::actor>(q));
   for (const auto& helper : backend_->helpers) stop_one(helper);
@@ -133,20 +133,20 @@ void storage_harness::stop() {
 }
 
 std::string storage_harness::log_text() {
-  log_.flush();
-  std::fflush(sink_.file);
+  world_.log.flush();
+  std::fflush(world_.sink.file);
   std::string text;
-  std::rewind(sink_.file);
+  std::rewind(world_.sink.file);
   char buffer[4096];
   std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, sink_.file)) > 0) text.append(buffer, n);
-  std::fseek(sink_.file, 0, SEEK_END);
+  while ((n = std::fread(buffer, 1, sizeof buffer, world_.sink.file)) > 0) text.append(buffer, n);
+  std::fseek(world_.sink.file, 0, SEEK_END);
   return text;
 }
 
 store_outcome storage_harness::store(message_record rec) {
   std::optional<store_outcome> answer;
-  self_->request(storage(), reply_timeout, store_atom::value, std::move(rec))
+  world_.self->request(storage(), reply_timeout, store_atom::value, std::move(rec))
     .receive([&](store_outcome o) { answer = o; }, [&](caf::error&) {});
   BOOST_REQUIRE_MESSAGE(answer.has_value(), "store answered an error");
   return *answer;
@@ -154,7 +154,7 @@ store_outcome storage_harness::store(message_record rec) {
 
 std::vector<store_outcome> storage_harness::store_many(std::vector<message_record> records) {
   std::optional<std::vector<store_outcome>> answer;
-  self_->request(storage(), reply_timeout, store_atom::value, std::move(records))
+  world_.self->request(storage(), reply_timeout, store_atom::value, std::move(records))
     .receive([&](std::vector<store_outcome> o) { answer = std::move(o); }, [&](caf::error&) {});
   BOOST_REQUIRE_MESSAGE(answer.has_value(), "store answered an error");
   return std::move(*answer);
@@ -166,7 +166,7 @@ void storage_harness::store_all(const std::vector<message_record>& records) {
 
 storage_health storage_harness::health() {
   storage_health answer{false, "no answer"};
-  self_->request(storage(), reply_timeout, health_atom::value)
+  world_.self->request(storage(), reply_timeout, health_atom::value)
     .receive([&](storage_health h) { answer = std::move(h); }, [&](caf::error&) {});
   return answer;
 }
@@ -184,20 +184,20 @@ std::pair<std::optional<message_page>, caf::error> storage_harness::try_list(con
                                                                              std::size_t which) {
   std::optional<message_page> page;
   caf::error err;
-  self_->request(query(which), reply_timeout, list_atom::value, q)
+  world_.self->request(query(which), reply_timeout, list_atom::value, q)
     .receive([&](rendered_page p) { page = parse_page(p, q); }, [&](caf::error& e) { err = std::move(e); });
   return {std::move(page), std::move(err)};
 }
 
 message_page storage_harness::list(const message_query& q, std::size_t which) {
   auto [page, err] = try_list(q, which);
-  BOOST_REQUIRE_MESSAGE(page.has_value(), "list answered an error: " << sys_.render(err));
+  BOOST_REQUIRE_MESSAGE(page.has_value(), "list answered an error: " << world_.sys.render(err));
   return std::move(*page);
 }
 
 std::string storage_harness::list_body(const message_query& q, std::size_t which) {
   std::optional<std::string> body;
-  self_->request(query(which), reply_timeout, list_atom::value, q)
+  world_.self->request(query(which), reply_timeout, list_atom::value, q)
     .receive([&](rendered_page p) { body = p.json.str(); }, [&](caf::error&) {});
   BOOST_REQUIRE_MESSAGE(body.has_value(), "list answered an error");
   return std::move(*body);
@@ -206,8 +206,8 @@ std::string storage_harness::list_body(const message_query& q, std::size_t which
 stats_snapshot storage_harness::stats(std::size_t which) {
   std::optional<stats_snapshot> snapshot;
   std::string failure;
-  self_->request(query(which), reply_timeout, stats_atom::value)
-    .receive([&](stats_snapshot s) { snapshot = std::move(s); }, [&](caf::error& e) { failure = sys_.render(e); });
+  world_.self->request(query(which), reply_timeout, stats_atom::value)
+    .receive([&](stats_snapshot s) { snapshot = std::move(s); }, [&](caf::error& e) { failure = world_.sys.render(e); });
   BOOST_REQUIRE_MESSAGE(snapshot.has_value(), "stats answered an error: " << failure);
   return std::move(*snapshot);
 }

@@ -77,12 +77,12 @@ class storage_harness {
   std::string list_body(const message_query& q, std::size_t query = 0);
   stats_snapshot stats(std::size_t query = 0);
 
-  caf::actor_system& system() { return sys_; }
-  caf::scoped_actor& self() { return self_; }
-  service_metrics& metrics() { return metrics_; }
+  caf::actor_system& system() { return world_.sys; }
+  caf::scoped_actor& self() { return world_.self; }
+  service_metrics& metrics() { return world_.metrics; }
   // The log and metrics outlive every actor of system(): actors a test spawns
   // itself must use these, not objects of its own that die first.
-  json_logger& log() { return log_; }
+  json_logger& log() { return world_.log; }
   // The SQLite file (the sqlite backend only) and its directory.
   const std::string& database_path() const { return database_path_; }
   const std::string& dir() const { return dir_; }
@@ -92,12 +92,7 @@ class storage_harness {
  private:
   std::string dir_;
   std::string database_path_;
-  log_sink sink_;
-  json_logger log_{sink_.file, log_level::debug};
-  service_metrics metrics_;
-  quiet_config cfg_;
-  caf::actor_system sys_{cfg_};
-  caf::scoped_actor self_{sys_};
+  actor_world world_;  // declared before backend_, so it outlives the actors
   std::optional<storage_backend> backend_;
 };
 

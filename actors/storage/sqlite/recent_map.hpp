@@ -1,8 +1,8 @@
 // A map from string keys to values that keeps the `capacity` most recently
-// used entries and forgets the least recently used one first. The query
-// actors' remembered totals and match lists are kept in these.
+// used entries and forgets the least recently used one first. The shared
+// remembered totals (count_cache.hpp) are kept in one.
 //
-// Owned by one actor (not shared between threads).
+// Not thread-safe itself: count_cache guards it with its mutex.
 #pragma once
 
 #include <cstddef>

@@ -7,9 +7,12 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -17,6 +20,7 @@
 #include "actors/storage/sqlite/ordered_page.hpp"
 #include "actors/storage/sqlite/row_key.hpp"
 #include "actors/storage/sqlite/text_index.hpp"
+#include "actors/storage/sqlite/text_windows.hpp"
 #include "actors/storage/sqlite/top_senders.hpp"
 #include "core/message_page_json.hpp"
 #include "core/text_match.hpp"
@@ -191,6 +195,9 @@ BOOST_AUTO_TEST_CASE(the_text_index_finds_exactly_the_substring_matches) {
     insert.reset();
   }
   auto matching = db.prepare("SELECT rowid FROM message_text WHERE message_text MATCH ?1 ORDER BY rowid");
+  // Searches run window by window (text_windows.hpp): FTS5 must apply both bounds.
+  auto in_window = db.prepare("SELECT rowid FROM message_text WHERE message_text MATCH ?1 "
+                              "AND rowid >= ?2 AND rowid <= ?3 ORDER BY rowid");
   for (int i = 0; i < 3000; ++i) {
     std::string needle;
     if (i % 5 == 0) {
@@ -211,5 +218,71 @@ BOOST_AUTO_TEST_CASE(the_text_index_finds_exactly_the_substring_matches) {
     matching.reset();
     BOOST_REQUIRE_MESSAGE(got == expected, "needle of " << needle.size() << " bytes: " << got.size() << " found, "
                                                         << expected.size() << " expected");
+    const auto split = std::uniform_int_distribution<std::int64_t>(1, static_cast<std::int64_t>(texts.size()))(rng);
+    std::vector<std::int64_t> windowed;
+    for (auto [first, last] : {std::pair<std::int64_t, std::int64_t>{1, split - 1},
+                               {split, static_cast<std::int64_t>(texts.size())}}) {
+      in_window.bind(1, std::string_view{text_match_expression(needle)});
+      in_window.bind(2, first);
+      in_window.bind(3, last);
+      while (in_window.step()) windowed.push_back(in_window.column_int(0));
+      in_window.reset();
+    }
+    BOOST_REQUIRE(windowed == expected);
   }
 }
+
+BOOST_AUTO_TEST_SUITE(text_windows)
+
+// The windows of `range` from its start, checked to follow each other with
+// neither gap nor overlap and to end at its end.
+std::vector<rowid_range> all_windows(rowid_windows& windows, rowid_range range) {
+  std::vector<rowid_range> seen;
+  while (auto w = windows.next()) {
+    BOOST_REQUIRE(w->first <= w->last);
+    BOOST_REQUIRE(w->first == (seen.empty() ? range.first : seen.back().last + 1));
+    seen.push_back(*w);
+    BOOST_REQUIRE(seen.size() < 10000);
+  }
+  if (!range.empty()) BOOST_TEST(seen.back().last == range.last);
+  return seen;
+}
+
+BOOST_AUTO_TEST_CASE(windows_cover_a_range_once_in_order) {
+  const std::int64_t year_2025 = first_rowid(second_of("2025-01-01T00:00:00Z"));
+  const std::int64_t year_2026 = first_rowid(second_of("2026-01-01T00:00:00Z"));
+  for (const rowid_range range : {rowid_range{5, 5}, rowid_range{0, 1000000}, rowid_range{year_2025, year_2026},
+                                  rowid_range{0, std::numeric_limits<std::int64_t>::max()},
+                                  rowid_range{std::numeric_limits<std::int64_t>::max() - 3,
+                                              std::numeric_limits<std::int64_t>::max()}}) {
+    rowid_windows windows{range};
+    const auto seen = all_windows(windows, range);
+    BOOST_TEST(!seen.empty());
+    BOOST_TEST(!windows.next());  // and stays done
+  }
+  rowid_windows none{rowid_range{}};
+  BOOST_TEST(!none.next());
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_resumes_at_its_rowid_and_a_slow_window_halves_the_next) {
+  const std::int64_t start = first_rowid(second_of("2025-01-01T00:00:00Z"));
+  const rowid_range range{start, start + first_rowid(86400 * 365)};
+  rowid_windows windows{range};
+  auto first = windows.next();
+  BOOST_REQUIRE(first);
+  const std::int64_t width = first->last - first->first + 1;
+  std::this_thread::sleep_for(std::chrono::milliseconds(12));  // past the slow mark (8 ms)
+  auto second = windows.next();
+  BOOST_REQUIRE(second);
+  BOOST_TEST(second->last - second->first + 1 == width / 2);
+  const std::int64_t middle = start + first_rowid(86400 * 200);
+  windows.restart_at(middle);
+  auto resumed = windows.next();
+  BOOST_REQUIRE(resumed);
+  BOOST_TEST(resumed->first == middle);
+  BOOST_TEST(resumed->last - resumed->first + 1 == width);  // the first width again
+  windows.restart_at(0);  // before the range: its start
+  BOOST_TEST(windows.next()->first == start);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -153,6 +153,10 @@ int connection::changes() const { return sqlite3_changes(db_); }
 
 const int connection::interrupted_code = SQLITE_INTERRUPT;
 
+void connection::stop_if_asked() const {
+  if (should_stop_ && (*should_stop_)()) throw error{SQLITE_INTERRUPT, "interrupted"};
+}
+
 void connection::interrupt_when(std::function<bool()> should_stop, int every) {
   should_stop_ = std::make_unique<std::function<bool()>>(std::move(should_stop));
   sqlite3_progress_handler(

@@ -91,6 +91,10 @@ class connection {
   // when it says yes, the statement fails with an error whose code is
   // interrupted_code (and the connection stays usable).
   void interrupt_when(std::function<bool()> should_stop, int every = 1000);
+  // Asks the same question between statements (for work that SQLite does
+  // inside one step, where the progress handler is never called: an FTS5
+  // query's first match): throws the interrupted error when it says yes.
+  void stop_if_asked() const;
   static const int interrupted_code;
   sqlite3* handle() const { return db_; }
   explicit operator bool() const { return db_ != nullptr; }

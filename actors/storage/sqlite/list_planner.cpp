@@ -8,6 +8,7 @@
 #include "actors/storage/sqlite/row_streams.hpp"
 #include "actors/storage/sqlite/table_positions.hpp"
 #include "actors/storage/sqlite/text_index.hpp"
+#include "actors/storage/sqlite/text_windows.hpp"
 #include "core/message_page_json.hpp"
 #include "core/text_match.hpp"
 #include "messages/string_pool.hpp"
@@ -83,6 +84,15 @@ std::int64_t single_int(statement& stmt) {
   const std::int64_t value = stmt.step() ? stmt.column_int(0) : 0;
   stmt.reset();
   return value;
+}
+
+// The rowids of the table's rows: those the text index may hold.
+rowid_range table_rowids(read_statements& sql) {
+  rowid_range range;
+  if (sql.rowid_bounds.step() && !sql.rowid_bounds.column_is_null(0))
+    range = rowid_range{sql.rowid_bounds.column_int(0), sql.rowid_bounds.column_int(1)};
+  sql.rowid_bounds.reset();
+  return range;
 }
 
 std::int64_t sender_total(read_statements& sql, const std::string& from) {
@@ -196,7 +206,10 @@ class text_search {
     : sql_(sql), counts_(counts), q_(q), totals_(totals), filters_(q), index_(index),
       expression_(text_match_expression(*q.q)) {
     by_sender_ = q.from && (!index_ || sender_total(sql, *q.from) <= sender_search_rows);
-    if (index_ && !by_sender_) pending_ = arrived_matches(sql, filters_, index_->indexed_seq, totals.ingest_seq);
+    if (index_ && !by_sender_) {
+      pending_ = arrived_matches(sql, filters_, index_->indexed_seq, totals.ingest_seq);
+      indexed_ = table_rowids(sql);
+    }
   }
 
   void write(message_page_json& out) {
@@ -245,7 +258,7 @@ class text_search {
       use(matching);
       return;
     }
-    text_keys keys{*index_->sql, expression_, from_rowid, pending_};
+    text_keys keys{*index_->sql, expression_, indexed_, from_rowid, pending_};
     std::optional<std::string_view> from;
     if (q_.from) from = *q_.from;
     text_rows rows{sql_, keys, pending_, *filters_.needle, from};
@@ -255,7 +268,7 @@ class text_search {
   template <class Use>
   void with_keys(Use use) {
     if (index_ && !by_sender_ && !q_.from) {
-      text_keys keys{*index_->sql, expression_, filters_.start_rowid, pending_};
+      text_keys keys{*index_->sql, expression_, indexed_, filters_.start_rowid, pending_};
       use(keys);
       return;
     }
@@ -291,9 +304,17 @@ class text_search {
   std::int64_t count_all() {
     if (index_ && !by_sender_ && !q_.from) {
       auto& counted = index_->sql->keys_counted;
-      counted.bind(1, std::string_view{expression_});
-      counted.bind(2, filters_.start_rowid);
-      return single_int(counted) + static_cast<std::int64_t>(pending_.size());
+      std::int64_t matches = static_cast<std::int64_t>(pending_.size());
+      rowid_windows windows{indexed_};
+      windows.restart_at(filters_.start_rowid);
+      while (auto window = windows.next()) {
+        index_->sql->db.stop_if_asked();
+        counted.bind(1, std::string_view{expression_});
+        counted.bind(2, window->first);
+        counted.bind(3, window->last);
+        matches += single_int(counted);
+      }
+      return matches;
     }
     std::int64_t matches = 0;
     with_rows(std::nullopt, [&](row_stream& rows) {
@@ -312,6 +333,7 @@ class text_search {
   std::string expression_;
   bool by_sender_ = false;
   std::vector<owned_row> pending_;
+  rowid_range indexed_;  // what the index may hold, when it is used
 };
 
 std::int64_t list_without_text(read_statements& sql, day_index& days, const message_query& q,

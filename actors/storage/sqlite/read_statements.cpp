@@ -34,13 +34,16 @@ read_statements::read_statements(connection& db)
                         "FROM ingest_log l JOIN messages m ON m.rowid = l.message_rowid "
                         "WHERE l.seq > ?1 AND l.seq <= ?2 ORDER BY l.seq")),
     oldest_arrival(db.prepare("SELECT IFNULL(MIN(seq), 0) FROM ingest_log")),
-    database_id(db.prepare("SELECT database_id FROM storage_identity WHERE id = 1")) {}
+    database_id(db.prepare("SELECT database_id FROM storage_identity WHERE id = 1")),
+    rowid_bounds(db.prepare("SELECT (SELECT MIN(rowid) FROM messages), (SELECT MAX(rowid) FROM messages)")) {}
 
 text_statements::text_statements(connection& db)
-  : state(db.prepare("SELECT database_id, indexed_seq, complete FROM text_index.text_index_state WHERE id = 1")),
+  : db(db),
+    state(db.prepare("SELECT database_id, indexed_seq, complete FROM text_index.text_index_state WHERE id = 1")),
+    // FTS5 takes both rowid bounds into its search (text_windows.hpp).
     keys(db.prepare("SELECT rowid FROM text_index.message_text WHERE message_text MATCH ?1 AND rowid >= ?2 "
-                    "ORDER BY rowid")),
+                    "AND rowid <= ?3 ORDER BY rowid")),
     keys_counted(db.prepare("SELECT COUNT(*) FROM text_index.message_text WHERE message_text MATCH ?1 "
-                            "AND rowid >= ?2")) {}
+                            "AND rowid >= ?2 AND rowid <= ?3")) {}
 
 }  // namespace webhookd::sqlite

@@ -32,6 +32,7 @@ struct read_statements {
   statement arrivals;
   statement oldest_arrival;  // MIN(seq) of the arrival log, 0 when empty
   statement database_id;     // storage_identity's id
+  statement rowid_bounds;    // the first and the last rowid (NULL, NULL when empty)
 };
 
 // The statements on the attached text index (text_index.hpp), prepared once
@@ -39,8 +40,9 @@ struct read_statements {
 struct text_statements {
   explicit text_statements(connection& db);
 
+  connection& db;
   statement state;              // database_id, indexed_seq, complete
-  statement keys;               // rowids matching ?1 (a MATCH expression) from ?2 on
+  statement keys;               // rowids matching ?1 (a MATCH expression) in [?2, ?3]
   statement keys_counted;       // COUNT(*) of keys
 };
 

@@ -100,16 +100,30 @@ bool needle_rows::next(row_view& row) {
   return false;
 }
 
-text_keys::text_keys(text_statements& sql, const std::string& expression, std::int64_t from_rowid,
-                     const std::vector<owned_row>& pending)
-  : stmt_(sql.keys), expression_(expression), pending_(pending) {
+text_keys::text_keys(text_statements& sql, const std::string& expression, rowid_range indexed,
+                     std::int64_t from_rowid, const std::vector<owned_row>& pending)
+  : sql_(sql), stmt_(sql.keys), expression_(expression), pending_(pending), windows_(indexed) {
   restart_at(from_rowid);
 }
 text_keys::~text_keys() { stmt_.reset(); }
+bool text_keys::step_indexed() {
+  for (;;) {
+    if (in_window_ && stmt_.step()) return true;
+    stmt_.reset();
+    in_window_ = false;
+    auto window = windows_.next();
+    if (!window) return false;
+    sql_.db.stop_if_asked();
+    stmt_.bind(1, std::string_view{expression_});
+    stmt_.bind(2, window->first);
+    stmt_.bind(3, window->last);
+    in_window_ = true;
+  }
+}
 void text_keys::restart_at(std::int64_t rowid) {
   stmt_.reset();
-  stmt_.bind(1, std::string_view{expression_});
-  stmt_.bind(2, rowid);
+  in_window_ = false;
+  windows_.restart_at(rowid);
   next_pending_ = 0;
   while (next_pending_ < pending_.size() && pending_[next_pending_].rowid < rowid) ++next_pending_;
   indexed_.reset();
@@ -118,7 +132,7 @@ void text_keys::restart_at(std::int64_t rowid) {
 }
 bool text_keys::next(std::int64_t& rowid) {
   if (!indexed_ && !indexed_done_) {
-    if (stmt_.step())
+    if (step_indexed())
       indexed_ = stmt_.column_int(0);
     else
       indexed_done_ = true;

@@ -12,6 +12,7 @@
 
 #include "actors/storage/sqlite/ordered_page.hpp"
 #include "actors/storage/sqlite/read_statements.hpp"
+#include "actors/storage/sqlite/text_windows.hpp"
 #include "core/text_match.hpp"
 
 namespace webhookd::sqlite {
@@ -123,7 +124,8 @@ class needle_rows final : public row_stream {
 // `pending` (rows that match but are not in the index yet, in rowid order).
 class text_keys final : public key_stream {
  public:
-  text_keys(text_statements& sql, const std::string& expression, std::int64_t from_rowid,
+  // `indexed`: the rowids the index may hold (text_windows.hpp).
+  text_keys(text_statements& sql, const std::string& expression, rowid_range indexed, std::int64_t from_rowid,
             const std::vector<owned_row>& pending);
   ~text_keys() override;
   bool next(std::int64_t& rowid) override;
@@ -132,9 +134,14 @@ class text_keys final : public key_stream {
   void restart_at(std::int64_t rowid);
 
  private:
+  bool step_indexed();  // the index's next key, window after window
+
+  text_statements& sql_;
   statement& stmt_;
   const std::string& expression_;
   const std::vector<owned_row>& pending_;
+  rowid_windows windows_;
+  bool in_window_ = false;
   std::size_t next_pending_ = 0;
   std::optional<std::int64_t> indexed_;  // the index's next key, read ahead
   bool indexed_done_ = false;

@@ -10,7 +10,8 @@ namespace webhookd {
 struct actor_directory {
   std::vector<verifier_actor> verifiers;
   storage_actor storage;
-  std::vector<query_actor> queries;
+  std::vector<query_actor> queries;   // reads without q, and /stats
+  std::vector<query_actor> searches;  // reads with q (see storage_backend)
   metrics_actor metrics;
   null_actor null;
 };

@@ -92,6 +92,9 @@ class bridge_context {
   // Pools are served round robin, each bridge keeping its own cursor.
   const verifier_actor& verifier() { return pick(actors_.verifiers, next_verifier_); }
   const query_actor& query() { return pick(actors_.queries, next_query_); }
+  const query_actor& search() {
+    return actors_.searches.empty() ? query() : pick(actors_.searches, next_search_);
+  }
   const storage_actor& storage() const { return actors_.storage; }
   const metrics_actor& metrics() const { return actors_.metrics; }
   const null_actor& null() const { return actors_.null; }
@@ -115,6 +118,7 @@ class bridge_context {
   request_deadlines& deadlines_;
   std::size_t next_verifier_ = 0;
   std::size_t next_query_ = 0;
+  std::size_t next_search_ = 0;
 };
 
 bridge_actor spawn_bridge(caf::actor_system& sys, actor_directory actors,

@@ -65,9 +65,11 @@ struct service::impl {
     for (unsigned i = 0; i < options.verifiers; ++i)
       actors.verifiers.push_back(spawn_verifier(sys, secrets_from(cfg),
                                                 metrics.actor("verifier", std::to_string(i))));
-    auto backend = spawn_storage_backend(sys, cfg, {options.queries, options.storage_retry_interval}, metrics, log);
+    const storage_backend_options storage_options{options.queries, options.searches, options.storage_retry_interval};
+    auto backend = spawn_storage_backend(sys, cfg, storage_options, metrics, log);
     actors.storage = std::move(backend.storage);
     actors.queries = std::move(backend.queries);
+    actors.searches = std::move(backend.searches);
     stop_reads = std::move(backend.stop_reads);
     storage_helpers = std::move(backend.helpers);
     actors.metrics = spawn_metrics(sys, metrics);
@@ -89,10 +91,12 @@ struct service::impl {
     for (auto& bridge : bridges) stop(bridge);
     for (auto& verifier : actors.verifiers) stop(verifier);
     for (auto& query : actors.queries) stop(query);
+    for (auto& search : actors.searches) stop(search);
     stop(actors.metrics);
     stop(actors.null);
     for (auto& helper : storage_helpers) stop(helper);
     for (auto& query : actors.queries) waiter->wait_for(query);
+    for (auto& search : actors.searches) waiter->wait_for(search);
     for (auto& helper : storage_helpers) waiter->wait_for(helper);
     stop(actors.storage);
     waiter->wait_for(actors.storage);

@@ -20,6 +20,7 @@ struct service_options {
   unsigned actor_threads = 2;  // CAF scheduler workers (verifiers, bridges, metrics)
   unsigned verifiers = 2;
   unsigned queries = 2;        // detached, each with its own read connection
+  unsigned searches = 2;       // the same, for reads with q only
   unsigned bridges = 2;
   std::chrono::milliseconds actor_deadline{5000};
   std::chrono::milliseconds storage_retry_interval{1000};

@@ -42,7 +42,8 @@ route_handler messages_route(http_context& ctx) {
     ctx.dispatch([ex, query = std::move(*parsed.query)](bridge_context& bc) mutable {
       // The query actor stops a read that is still running when nobody waits any more.
       query.deadline = std::chrono::steady_clock::now() + bc.deadline();
-      bc.request(bc.query(), ex, list_atom::value, query)
+      const auto& reader = query.q ? bc.search() : bc.query();
+      bc.request(reader, ex, list_atom::value, query)
         .then([ex](rendered_page& page) { ex->reply(200, std::move(page.json)); },
               [ex](caf::error& err) {
                 if (is_error(err, webhookd_errc::query_interrupted))

@@ -299,12 +299,38 @@ BOOST_AUTO_TEST_CASE(metrics_exposition) {
   BOOST_TEST(text.find("# TYPE http_request_duration_seconds histogram") != std::string::npos);
   BOOST_TEST(text.find(R"(http_request_duration_seconds_bucket{method="POST",path="/webhook",le="0.001"})") != std::string::npos);
   BOOST_TEST(text.find(R"(http_request_duration_seconds_bucket{method="POST",path="/webhook",le="0.01"})") != std::string::npos);
-  for (const auto* actor : {"storage", "verifier", "query", "bridge", "metrics"}) {
+  for (const auto* actor : {"storage", "verifier", "query", "search", "bridge", "metrics"}) {
     auto label = std::string{"actor=\""} + actor + "\"";
     BOOST_TEST(text.find("webhookd_actor_messages_handled_total{" + label) != std::string::npos, actor);
     BOOST_TEST(text.find("webhookd_actor_mailbox_depth{" + label) != std::string::npos, actor);
     BOOST_TEST(text.find("webhookd_actor_handling_seconds_bucket{" + label) != std::string::npos, actor);
   }
+}
+
+// Messages handled by every actor of one name, summed over instances, from /metrics.
+double handled_by(test_service& svc, const std::string& actor) {
+  const auto text = get(svc.port(), "/metrics").body;
+  const std::string prefix = "webhookd_actor_messages_handled_total{actor=\"" + actor + "\"";
+  double sum = 0;
+  for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+    const auto end = text.find('\n', at);
+    const auto line = text.substr(at, end - at);
+    sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+BOOST_AUTO_TEST_CASE(searches_go_to_their_own_actors_and_plain_reads_to_theirs) {
+  test_service svc;
+  seed(svc);
+  const double queries = handled_by(svc, "query"), searches = handled_by(svc, "search");
+  for (int i = 0; i < 6; ++i) BOOST_TEST(body_of(get(svc.port(), "/messages?q=zzzz-none")).at("total") == 0);
+  BOOST_TEST(handled_by(svc, "search") == searches + 6);
+  BOOST_TEST(handled_by(svc, "query") == queries);
+  for (int i = 0; i < 4; ++i) BOOST_TEST(body_of(get(svc.port(), "/messages?limit=1")).at("data").size() == 1u);
+  BOOST_TEST(body_of(get(svc.port(), "/stats")).at("total_messages").get<int>() > 0);
+  BOOST_TEST(handled_by(svc, "query") == queries + 5);
+  BOOST_TEST(handled_by(svc, "search") == searches + 6);
 }
 
 BOOST_AUTO_TEST_CASE(request_ids_keep_alive_and_pipelining) {
@@ -411,7 +437,7 @@ BOOST_AUTO_TEST_CASE(debug_actors_is_off_by_default_and_leaks_nothing) {
     BOOST_TEST((actor["kind"] == "scheduled" || actor["kind"] == "detached"));
   }
   BOOST_TEST(names == (std::set<std::string>{"verifier/0", "verifier/1", "storage/0", "checkpoint/0", "query/0", "query/1",
-                                              "text_indexer/0", "bridge/0", "bridge/1", "metrics/0"}));
+                                              "search/0", "search/1", "text_indexer/0", "bridge/0", "bridge/1", "metrics/0"}));
   for (const auto& actor : body["actors"])
     if (actor["name"] == "storage") {
       BOOST_TEST(actor["kind"] == "detached");

@@ -358,7 +358,7 @@ BOOST_AUTO_TEST_CASE(searches_are_exact_before_the_index_file_exists) {
   fs::remove(sqlite::text_index_path(db.database_path()) + "-shm");
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   auto& metrics = db.metrics();
-  auto query = spawn_query(db.system(), db.database_path(), 9, metrics, db.log(), stopping,
+  auto query = spawn_query(db.system(), db.database_path(), "query", 9, metrics, db.log(), stopping,
                            std::make_shared<count_cache>(16));
   auto ask = [&](const std::string& needle) {
     std::optional<std::int64_t> total;
@@ -395,10 +395,15 @@ BOOST_AUTO_TEST_CASE(a_read_that_runs_past_its_deadline_is_stopped_and_the_actor
   fs::remove(sqlite::text_index_path(db.database_path()));
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   auto& metrics = db.metrics();
-  auto query = spawn_query(db.system(), db.database_path(), 9, metrics, db.log(), stopping,
+  auto query = spawn_query(db.system(), db.database_path(), "query", 9, metrics, db.log(), stopping,
                            std::make_shared<count_cache>(16));
+  // One read first, so that the connection is open and the slow read below
+  // starts at once: under the sanitizers, opening it took longer than the
+  // deadline, and the read was refused before it ran instead of stopped.
+  db.self()->request(query, reply_timeout, list_atom::value, make_query(1, 0))
+    .receive([](rendered_page) {}, [](caf::error&) {});
   auto mq = make_query(10, 0, std::nullopt, std::nullopt, "no such words");
-  mq.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(5);
+  mq.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(30);
   caf::error err;
   bool answered = false;
   const auto started = std::chrono::steady_clock::now();
@@ -408,6 +413,8 @@ BOOST_AUTO_TEST_CASE(a_read_that_runs_past_its_deadline_is_stopped_and_the_actor
   BOOST_TEST_MESSAGE("stopped after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
   BOOST_TEST(!answered);
   BOOST_TEST(is_error(err, webhookd_errc::query_interrupted), db.system().render(err));
+  // It ran until its deadline (a read refused unstarted would be back at once).
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(took).count() >= 25);
   const double interrupted = metrics.queries_interrupted().Value();
   BOOST_TEST(interrupted >= 1.0);
   // The same actor answers the next request normally.

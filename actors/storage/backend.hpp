@@ -19,7 +19,8 @@
 namespace webhookd {
 
 struct storage_backend_options {
-  unsigned queries = 2;  // query actors, each with its own read connection
+  unsigned queries = 2;   // query actors for reads without q, each with its own read connection
+  unsigned searches = 2;  // query actors for reads with q (0: the others take them too)
   // How often a backend tries again while its database cannot be reached.
   std::chrono::milliseconds retry_interval{1000};
 };
@@ -29,6 +30,10 @@ struct storage_backend_options {
 struct storage_backend {
   storage_actor storage;
   std::vector<query_actor> queries;
+  // The q searches' own query actors. A search may cost up to its whole
+  // budget (an absent word on a big table); floods of them queue here,
+  // among themselves, never in front of a plain page or /stats.
+  std::vector<query_actor> searches;
   // The backend's own actors besides those (the SQLite text indexer):
   // stopped before the storage actor, like the query actors.
   std::vector<caf::actor> helpers;

@@ -114,6 +114,7 @@ void storage_harness::start(unsigned queries, bool require_ready) {
   settings.database_path = database_path_;
   storage_backend_options options;
   options.queries = queries;
+  options.searches = 0;  // the harness's tests send every read to queries
   options.retry_interval = std::chrono::milliseconds(100);
   backend_ = spawn_storage_backend(world_.sys, settings, options, world_.metrics, world_.log);
   if (require_ready) BOOST_REQUIRE_MESSAGE(wait_ready(), "the backend did not become ready: " << health().reason);
@@ -127,6 +128,7 @@ void storage_harness::stop() {
     world_.self->wait_for(handle);
   };
   for (const auto& q : backend_->queries) stop_one(caf::actor_cast<caf::actor>(q));
+  for (const auto& q : backend_->searches) stop_one(caf::actor_cast<caf::actor>(q));
   for (const auto& helper : backend_->helpers) stop_one(helper);
   stop_one(caf::actor_cast<caf::actor>(backend_->storage));
   backend_.reset();

@@ -92,8 +92,12 @@ void drop_connection(query_state& st) {
 template <class T, class F>
 caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, bool with_text, F body) {
   const auto now = clock_type::now();
-  if (now >= deadline || st.stopping->load(std::memory_order_relaxed))
+  // A read whose deadline passed while it queued gets the same answer (and
+  // counts the same) as one stopped while it ran: the client gave up on both.
+  if (now >= deadline || st.stopping->load(std::memory_order_relaxed)) {
+    st.metrics->queries_interrupted().Increment();
     return make_error(webhookd_errc::query_interrupted);
+  }
   st.deadline = std::min(deadline, now + longest_read);
   try {
     auto& sql = statements_for(st);
@@ -153,11 +157,11 @@ query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self
 
 }  // namespace
 
-query_actor spawn_query(caf::actor_system& sys, std::string database_path, int instance,
+query_actor spawn_query(caf::actor_system& sys, std::string database_path, const std::string& role, int instance,
                         service_metrics& metrics, json_logger& log,
                         std::shared_ptr<const std::atomic<bool>> stopping, std::shared_ptr<count_cache> counts) {
   return sys.spawn<caf::detached>(query, std::move(database_path),
-                                  metrics.actor("query", std::to_string(instance)), &metrics, &log,
+                                  metrics.actor(role, std::to_string(instance)), &metrics, &log,
                                   std::move(stopping), std::move(counts));
 }
 

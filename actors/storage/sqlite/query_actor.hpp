@@ -21,7 +21,8 @@ namespace webhookd {
 // `stopping`: once true, a read under way is stopped at once (shutdown never
 // waits for a query). Thread-safe by being atomic; set by the service.
 // `counts`: the remembered totals, shared by all query actors of a process.
-query_actor spawn_query(caf::actor_system& sys, std::string database_path, int instance,
+// `role` and `instance` name it in the metrics and /debug/actors.
+query_actor spawn_query(caf::actor_system& sys, std::string database_path, const std::string& role, int instance,
                         service_metrics& metrics, json_logger& log,
                         std::shared_ptr<const std::atomic<bool>> stopping, std::shared_ptr<count_cache> counts);
 

@@ -126,6 +126,11 @@ void service::shutdown(std::chrono::milliseconds grace) {
   auto& s = *impl_;
   if (s.stopped) return;
   s.stopped = true;
+  // Reads are stopped before the drain, not after it: a flood of costly
+  // searches kept requests in flight for the whole grace period (SIGTERM
+  // took 6.4 s), and a read is safe to answer 503 and retry, where a webhook
+  // in flight is not cut short.
+  if (s.stop_reads) s.stop_reads->store(true);
   if (s.server) s.server->drain(grace);
   // The HTTP context holds bridge handles too; actors exit on the exit
   // message regardless, and anything still unanswered is answered 503 as its

@@ -46,7 +46,11 @@ route_handler messages_route(http_context& ctx) {
       bc.request(reader, ex, list_atom::value, query)
         .then([ex](rendered_page& page) { ex->reply(200, std::move(page.json)); },
               [ex](caf::error& err) {
-                if (is_error(err, webhookd_errc::query_interrupted))
+                if (is_error(err, webhookd_errc::query_interrupted) && ex->context().draining()) {
+                  // Stopped by SIGTERM: answered like any request after it.
+                  ex->close_after_reply();
+                  ex->reply_detail(503, "shutting down");
+                } else if (is_error(err, webhookd_errc::query_interrupted))
                   ex->reply_detail(503, "query took too long");
                 else
                   ex->reply_detail(503, "storage unavailable");

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -23,7 +24,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/signature.hpp"
+#include "actors/storage/sqlite/text_index.hpp"
 #include "support/child_service.hpp"
+#include "support/sqlite_file.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd;
@@ -226,6 +229,76 @@ BOOST_AUTO_TEST_CASE(sigterm_turns_new_requests_on_kept_alive_connections_away) 
       else
         BOOST_TEST(body == json({{"detail", "shutting down"}}));
       BOOST_TEST(ends[c].closed_after);
+    }
+  }
+}
+
+// Searches in flight at SIGTERM are stopped, not waited for: with every q
+// search a scan of 300,000 rows (a directory stands where the text index
+// file would go, so there is no index) and one search actor, 8 clients keep
+// a queue of searches that the drain used to serve to the end before the
+// process could exit. Now each is answered 503 "shutting down" at once and
+// counted as interrupted.
+BOOST_AUTO_TEST_CASE(sigterm_stops_searches_in_flight_instead_of_draining_them) {
+  const auto slow = sanitizer_slowdown();
+  service_setup setup;
+  setup.level = log_level::warning;
+  setup.before_start = [](const std::string& dir) {
+    std::filesystem::create_directories(dir + "/db");
+    sqlite_file file{dir + "/db/app.db", true};
+    file.exec("CREATE TABLE messages (message_id TEXT PRIMARY KEY, from_msisdn TEXT NOT NULL, "
+              "to_msisdn TEXT NOT NULL, ts TEXT NOT NULL, text TEXT, created_at TEXT NOT NULL);");
+    file.exec("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299999) "
+              "INSERT INTO messages SELECT 'big-' || i, '+1555' || (i % 1000), '+2', "
+              "'2025-01-' || printf('%02d', 1 + i % 28) || 'T10:00:00Z', 'text number ' || i, 'x' FROM n");
+    std::filesystem::create_directories(sqlite::text_index_path(dir + "/db/app.db"));
+  };
+  setup.tune = [](service_options& options) { options.searches = 1; };
+  setup.wait_for_storage = false;
+  test_service svc{setup};
+  svc.wait_for_storage(std::chrono::seconds{30 * slow});  // migrates the 300,000 rows first
+
+  constexpr int client_count = 8;
+  struct client_end {
+    int answers = 0;
+    std::optional<http_response> last;
+  };
+  std::vector<client_end> ends(client_count);
+  std::atomic<int> running{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < client_count; ++c)
+    clients.emplace_back([&, c] {
+      http_connection connection{svc.port(), std::chrono::milliseconds{20000 * slow}};
+      ++running;
+      for (int i = 0;; ++i) {
+        std::optional<http_response> r;
+        try {
+          const auto target = "/messages?q=no-such-words-" + std::to_string(c) + "-" + std::to_string(i);
+          connection.send_raw(format_request({"GET", target, "", {}}, true));
+          r = connection.read_response();
+        } catch (const std::runtime_error&) {
+        }
+        ends[c].last = r;
+        if (!r || r->status != 200) return;
+        ++ends[c].answers;
+      }
+    });
+  while (running.load() < client_count) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(300ms);  // the search actor's queue is full by now
+  const auto started = clock_type::now();
+  svc.running().shutdown(std::chrono::seconds{4});
+  const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count();
+  for (auto& t : clients) t.join();
+  const double interrupted = svc.running().metrics().queries_interrupted().Value();
+  BOOST_TEST_MESSAGE("shutdown took " << took_ms << " ms; " << interrupted << " searches stopped");
+  BOOST_TEST(interrupted >= 1.0);
+  BOOST_TEST(took_ms < 4000, "the drain waited out its grace");
+  for (int c = 0; c < client_count; ++c) {
+    BOOST_TEST_CONTEXT("client " << c) {
+      BOOST_TEST_REQUIRE(ends[c].last.has_value(), "closed without an answer");
+      BOOST_TEST(ends[c].last->status == 503);
+      BOOST_TEST(ends[c].last->header("connection").value_or("") == "close");
+      BOOST_TEST(json::parse(ends[c].last->body, nullptr, false) == json({{"detail", "shutting down"}}));
     }
   }
 }

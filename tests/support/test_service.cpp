@@ -45,9 +45,9 @@ test_service::test_service(service_setup setup) {
   if (setup.wait_for_storage) wait_for_storage();
 }
 
-void test_service::wait_for_storage() {
+void test_service::wait_for_storage(std::chrono::seconds limit) {
   // Ready, or not ready for no reason but the missing secret.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     auto r = get(port_, "/health/ready");
     if (r.status == 200) return;

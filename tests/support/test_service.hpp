@@ -3,6 +3,7 @@
 // captured in a file the test can read back.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -59,11 +60,15 @@ class test_service {
   // Signed POST /webhook of `body` (X-Signature = hex HMAC under test_secret).
   http_response post_webhook(const std::string& body);
 
-  // Polls /health/ready until the storage actor reports the database ready.
-  void wait_for_storage();
+  // Polls /health/ready until the storage actor reports the database ready
+  // (a database to migrate may need longer than the default).
+  void wait_for_storage(std::chrono::seconds limit = std::chrono::seconds{5});
 
   // Graceful stop (idempotent); afterwards the log is complete.
   void stop();
+  // The service itself, until stop(): to shut it down by hand and read its
+  // metrics afterwards.
+  service& running() { return *service_; }
 
   // Every line written to the log so far, each parsed as JSON (a line that
   // is not JSON fails the calling test).

@@ -6,21 +6,23 @@
 namespace webhookd::sqlite {
 
 namespace {
-// A window that took less than this doubles the next; more than slow_window
-// halves it.
-constexpr auto fast_window = std::chrono::milliseconds(2);
-constexpr auto slow_window = std::chrono::milliseconds(8);
-constexpr std::int64_t widest = std::numeric_limits<std::int64_t>::max() / 4;
+// Each window is sized to take about this long, from the rate of the last
+// one: at most 64 times as wide (a rare word's windows cost mostly their
+// setup, a lookup in every segment of the index, so few windows are better),
+// at least half as wide.
+constexpr double target_us = 4000;
+constexpr double widest_growth = 64, narrowest_growth = 0.5;
+constexpr std::int64_t widest = std::numeric_limits<std::int64_t>::max() / 128;
 }  // namespace
 
 std::optional<rowid_range> rowid_windows::next() {
   const auto now = clock_type::now();
   if (window_started_) {
-    const auto took = now - *window_started_;
-    if (took < fast_window)
-      width_ = std::min(widest, width_ * 2);
-    else if (took > slow_window)
-      width_ = std::max(least_width, width_ / 2);
+    const double took_us = std::max(1.0, std::chrono::duration<double, std::micro>(now - *window_started_).count());
+    const double growth = std::clamp(target_us / took_us, narrowest_growth, widest_growth);
+    const double next_width = static_cast<double>(width_) * growth;
+    width_ = next_width >= static_cast<double>(widest) ? widest
+                                                       : std::max(least_width, static_cast<std::int64_t>(next_width));
   }
   if (done_ || range_.empty() || next_ > range_.last) return std::nullopt;
   window_started_ = now;

@@ -41,7 +41,7 @@ class rowid_windows {
   std::optional<clock_type::time_point> window_started_;
   bool done_ = false;
 
-  static constexpr std::int64_t first_width = std::int64_t{3600} << 24;  // an hour of ts (row_key.hpp)
+  static constexpr std::int64_t first_width = std::int64_t{86400} << 24;  // a day of ts (row_key.hpp)
   static constexpr std::int64_t least_width = std::int64_t{1} << 24;     // a second
 };
 

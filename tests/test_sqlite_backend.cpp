@@ -358,7 +358,7 @@ BOOST_AUTO_TEST_CASE(searches_are_exact_before_the_index_file_exists) {
   fs::remove(sqlite::text_index_path(db.database_path()) + "-shm");
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   auto& metrics = db.metrics();
-  auto query = spawn_query(db.system(), db.database_path(), "query", 9, metrics, db.log(), stopping,
+  auto query = spawn_query(db.system(), db.database_path(), query_lane::plain, 9, metrics, db.log(), stopping,
                            std::make_shared<count_cache>(16));
   auto ask = [&](const std::string& needle) {
     std::optional<std::int64_t> total;
@@ -395,7 +395,7 @@ BOOST_AUTO_TEST_CASE(a_read_that_runs_past_its_deadline_is_stopped_and_the_actor
   fs::remove(sqlite::text_index_path(db.database_path()));
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   auto& metrics = db.metrics();
-  auto query = spawn_query(db.system(), db.database_path(), "query", 9, metrics, db.log(), stopping,
+  auto query = spawn_query(db.system(), db.database_path(), query_lane::plain, 9, metrics, db.log(), stopping,
                            std::make_shared<count_cache>(16));
   // One read first, so that the connection is open and the slow read below
   // starts at once: under the sanitizers, opening it took longer than the

@@ -32,10 +32,10 @@ storage_backend spawn_sqlite_backend(caf::actor_system& sys, const config& setti
   auto counts = std::make_shared<count_cache>(remembered_counts);
   for (unsigned i = 0; i < options.queries; ++i)
     backend.queries.push_back(
-      spawn_query(sys, path, "query", static_cast<int>(i), metrics, log, backend.stop_reads, counts));
+      spawn_query(sys, path, query_lane::plain, static_cast<int>(i), metrics, log, backend.stop_reads, counts));
   for (unsigned i = 0; i < options.searches; ++i)
     backend.searches.push_back(
-      spawn_query(sys, path, "search", static_cast<int>(i), metrics, log, backend.stop_reads, counts));
+      spawn_query(sys, path, query_lane::search, static_cast<int>(i), metrics, log, backend.stop_reads, counts));
   backend.helpers.push_back(caf::actor_cast<caf::actor>(spawn_text_indexer(sys, path, metrics, log, backend.stop_reads)));
   metrics.add_sampler([&metrics, path] {
     metrics.database_bytes().Set(file_size(path));

@@ -21,8 +21,12 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 // SQLite's page cache per query connection (the default 2 MB is smaller than
-// the pages a busy minute of reads touches again).
-constexpr int page_cache_kib = 8 * 1024;
+// the pages a busy minute of reads touches again). A search actor's reads
+// touch the text index (its own cache, below) and then rows scattered over
+// the table, which a cache of any size this side of the table's own misses
+// anyway: half as much, and the four actors' caches stay within 32 MiB.
+constexpr int plain_page_cache_kib = 8 * 1024;
+constexpr int search_page_cache_kib = 4 * 1024;
 // The same for the attached text index: its searches read a few pages of a
 // few doclists each.
 constexpr int text_cache_kib = 2 * 1024;
@@ -45,6 +49,7 @@ struct query_state {
   std::shared_ptr<count_cache> counts;  // shared with the other query actors
   sqlite::day_index days;
   clock_type::time_point deadline = clock_type::time_point::max();  // of the read under way
+  int page_cache_kib = plain_page_cache_kib;
 };
 
 // Opens the read connection on first use (the storage actor creates the file
@@ -53,7 +58,7 @@ sqlite::read_statements& statements_for(query_state& st) {
   if (!st.db) {
     sqlite::connection db{st.path, sqlite::connection::mode::read_only};
     db.exec("PRAGMA busy_timeout = 5000");
-    db.exec("PRAGMA cache_size = -" + std::to_string(page_cache_kib));
+    db.exec("PRAGMA cache_size = -" + std::to_string(st.page_cache_kib));
     sqlite::register_text_tokenizer(db.handle());
     db.interrupt_when([&st] { return st.stopping->load(std::memory_order_relaxed) || clock_type::now() > st.deadline; });
     st.sql.emplace(db);
@@ -129,10 +134,11 @@ caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, b
 query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self, std::string path,
                                  probe_ptr probe, service_metrics* metrics, json_logger* log,
                                  std::shared_ptr<const std::atomic<bool>> stopping,
-                                 std::shared_ptr<count_cache> counts) {
+                                 std::shared_ptr<count_cache> counts, int page_cache_kib) {
   watch_actor(self, probe, "detached");
   auto& st = self->state;
   st.path = std::move(path);
+  st.page_cache_kib = page_cache_kib;
   st.log = log;
   st.metrics = metrics;
   st.stopping = std::move(stopping);
@@ -157,12 +163,14 @@ query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self
 
 }  // namespace
 
-query_actor spawn_query(caf::actor_system& sys, std::string database_path, const std::string& role, int instance,
+query_actor spawn_query(caf::actor_system& sys, std::string database_path, query_lane lane, int instance,
                         service_metrics& metrics, json_logger& log,
                         std::shared_ptr<const std::atomic<bool>> stopping, std::shared_ptr<count_cache> counts) {
+  const bool search = lane == query_lane::search;
   return sys.spawn<caf::detached>(query, std::move(database_path),
-                                  metrics.actor(role, std::to_string(instance)), &metrics, &log,
-                                  std::move(stopping), std::move(counts));
+                                  metrics.actor(search ? "search" : "query", std::to_string(instance)), &metrics, &log,
+                                  std::move(stopping), std::move(counts),
+                                  search ? search_page_cache_kib : plain_page_cache_kib);
 }
 
 }  // namespace webhookd

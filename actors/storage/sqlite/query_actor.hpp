@@ -21,8 +21,11 @@ namespace webhookd {
 // `stopping`: once true, a read under way is stopped at once (shutdown never
 // waits for a query). Thread-safe by being atomic; set by the service.
 // `counts`: the remembered totals, shared by all query actors of a process.
-// `role` and `instance` name it in the metrics and /debug/actors.
-query_actor spawn_query(caf::actor_system& sys, std::string database_path, const std::string& role, int instance,
+// `lane`: which reads it is sent (storage_backend::searches); it names the
+// actor in the metrics and /debug/actors ("query" or "search", `instance`)
+// and sizes its page cache.
+enum class query_lane { plain, search };
+query_actor spawn_query(caf::actor_system& sys, std::string database_path, query_lane lane, int instance,
                         service_metrics& metrics, json_logger& log,
                         std::shared_ptr<const std::atomic<bool>> stopping, std::shared_ptr<count_cache> counts);
 

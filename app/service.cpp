@@ -82,9 +82,8 @@ struct service::impl {
     if (!system) return;
     auto stop = [](const auto& handle) { caf::anon_send_exit(handle, caf::exit_reason::user_shutdown); };
     caf::scoped_actor waiter{*system};
-    // A read still running would hold its actor (and this wait) for up to
-    // its deadline: stop it now.
-    if (stop_reads) stop_reads->store(true);
+    // Reads under way were stopped before the drain (shutdown), so no query
+    // actor holds this wait for its read's deadline.
     // Everything that reads or forwards first, so that the storage actor's
     // connection is the last one open: closing it checkpoints the WAL and
     // leaves a single, complete database file behind.

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "actors/storage/pending_store.hpp"
 #include "actors/storage/sqlite/batch_writer.hpp"
 #include "actors/storage/sqlite/buffered_wal_vfs.hpp"
 #include "actors/storage/sqlite/checkpoint_actor.hpp"
@@ -27,21 +28,6 @@ namespace {
 // The public interface plus the messages the actor sends itself.
 using storage_impl =
   storage_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<reopen_atom>, caf::reacts_to<trim_atom>>;
-
-// One store request waiting for the next commit: a single record or several.
-struct pending_store {
-  std::vector<message_record> records;
-  std::variant<caf::typed_response_promise<store_outcome>, caf::typed_response_promise<std::vector<store_outcome>>>
-    promise;
-
-  void deliver(std::vector<store_outcome> outcomes) {
-    if (auto* one = std::get_if<0>(&promise))
-      one->deliver(outcomes.front());
-    else
-      std::get<1>(promise).deliver(std::move(outcomes));
-  }
-  void deliver_unavailable() { deliver(std::vector<store_outcome>(records.size(), store_outcome::unavailable)); }
-};
 
 // Arrival-log entries kept behind the newest (what the text indexer and the
 // query actors' remembered totals catch up from), trimmed this many at a
@@ -228,9 +214,7 @@ void flush(storage_pointer self) {
     for (auto& item : batch) item.deliver_unavailable();
     return;
   }
-  std::vector<const message_record*> records;
-  for (const auto& item : batch)
-    for (const auto& record : item.records) records.push_back(&record);
+  const std::vector<const message_record*> records = records_of(batch);
   std::vector<store_outcome> outcomes;
   auto started = std::chrono::steady_clock::now();
   const bool committed = in_transaction(self, [&](sqlite::batch_writer& writer) {
@@ -246,12 +230,7 @@ void flush(storage_pointer self) {
   auto created = std::count(outcomes.begin(), outcomes.end(), store_outcome::created);
   st.metrics->rows_stored().Increment(static_cast<double>(created));
   st.metrics->last_commit_time().Set(unix_now_seconds());
-  auto next = outcomes.begin();
-  for (auto& item : batch) {
-    auto end = next + static_cast<std::ptrdiff_t>(item.records.size());
-    item.deliver(std::vector<store_outcome>(next, end));
-    next = end;
-  }
+  deliver_all(batch, outcomes);
   schedule_trim(self);
 }
 
@@ -328,23 +307,10 @@ storage_impl::behavior_type storage(storage_pointer self, storage_settings setti
   });
   return {
     instrumented(self, probe,
-                 [self](store_atom, message_record& record) -> caf::result<store_outcome> {
-                   if (!self->state.available()) return store_outcome::unavailable;
-                   auto promise = self->make_response_promise<store_outcome>();
-                   std::vector<message_record> records;
-                   records.push_back(std::move(record));
-                   enqueue_store(self, pending_store{std::move(records), promise});
-                   return promise;
-                 }),
+                 [self](store_atom, message_record& record) { return accept_store(self, record, enqueue_store); }),
     instrumented(self, probe,
-                 [self](store_atom, std::vector<message_record>& records)
-                   -> caf::result<std::vector<store_outcome>> {
-                   if (!self->state.available())
-                     return std::vector<store_outcome>(records.size(), store_outcome::unavailable);
-                   if (records.empty()) return std::vector<store_outcome>{};
-                   auto promise = self->make_response_promise<std::vector<store_outcome>>();
-                   enqueue_store(self, pending_store{std::move(records), promise});
-                   return promise;
+                 [self](store_atom, std::vector<message_record>& records) {
+                   return accept_store(self, records, enqueue_store);
                  }),
     instrumented(self, probe, [self](health_atom) { return check_health(self); }),
     instrumented(self, probe, [self](flush_atom) { flush(self); }),

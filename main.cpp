@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
           {{"version", build_version()},
            {"host", cfg.host},
            {"port", cfg.port},
-           {"database", cfg.database_path},
+           {"database", cfg.database_display()},
            {"secret_configured", cfg.webhook_configured()},
            {"whatsapp_configured", cfg.whatsapp_configured()},
            {"docs_endpoints", cfg.docs_endpoints},

@@ -94,13 +94,16 @@ std::variant<config, config_error> load_config(const getenv_function& getenv) {
   config cfg;
 
   const std::string_view url = read(getenv, "DATABASE_URL").value_or(default_database_url);
-  auto path = database_path_from_url(url);
-  if (!path) {
+  if (auto path = database_path_from_url(url)) {
+    cfg.database_path = std::move(*path);
+  } else if (auto target = postgres_target_from_url(url)) {
+    cfg.postgres = std::move(*target);
+  } else {
     return config_error{"DATABASE_URL",
                         "must be sqlite:////absolute/path.db or sqlite:///relative/path.db "
-                        "(a file path; no host, query string or :memory:)"};
+                        "(a file path; no host, query string or :memory:), or "
+                        "postgresql://user:password@host:port/dbname[?sslmode=...]"};
   }
-  cfg.database_path = std::move(*path);
 
   if (const auto raw = read(getenv, "LOG_LEVEL")) {
     const auto level = parse_log_level(*raw);

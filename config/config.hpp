@@ -13,8 +13,15 @@ namespace webhookd {
 
 enum class log_level { debug, info, warning, error };
 
+// A PostgreSQL database named by DATABASE_URL=postgresql://….
+struct postgres_target {
+  std::string conninfo;  // libpq keyword/value form; holds the password: never log it
+  std::string display;   // the URL with the password replaced by ***: for logs
+};
+
 struct config {
-  std::string database_path;                  // filesystem path from DATABASE_URL
+  std::string database_path;                  // SQLite: filesystem path from DATABASE_URL
+  std::optional<postgres_target> postgres;    // PostgreSQL instead (database_path empty)
   std::optional<std::string> webhook_secret;  // nullopt when unset or empty
   log_level level = log_level::info;
   std::string host = "0.0.0.0";
@@ -45,6 +52,8 @@ struct config {
   // True when POST /webhook has a secret of either scheme to check against.
   bool webhook_configured() const { return webhook_secret || standard_webhooks_key; }
   bool whatsapp_configured() const { return whatsapp_app_secret.has_value(); }
+  // The database as logs may name it (never a password).
+  std::string database_display() const { return postgres ? postgres->display : database_path; }
 };
 
 // Why startup cannot continue. `problem` describes the expected form and never
@@ -75,6 +84,13 @@ std::optional<std::string_view> read_env(const getenv_function& getenv, const ch
 // nullopt when malformed (other scheme, a host, an empty path, a path ending
 // in '/', ":memory:", a NUL byte, a query string).
 std::optional<std::string> database_path_from_url(std::string_view url);
+
+// "postgresql://user:pw@host:port/db?sslmode=require" (or postgres://) ->
+// libpq's keyword/value form (config/postgres_url.cpp); nullopt when
+// malformed (a broken %-escape, a bad port, several hosts, a query parameter
+// other than sslmode, sslrootcert, sslcert, sslkey, connect_timeout,
+// application_name, host, port, target_session_attrs, or a bad sslmode).
+std::optional<postgres_target> postgres_target_from_url(std::string_view url);
 
 // Case-insensitive DEBUG / INFO / WARNING (or WARN) / ERROR.
 std::optional<log_level> parse_log_level(std::string_view s);

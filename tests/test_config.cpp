@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(database_url_malformed) {
 }
 
 BOOST_AUTO_TEST_CASE(database_url_error_names_variable_and_hides_value) {
-  const config_error e = load_err({{"DATABASE_URL", "postgresql://user:hunter2@db/x"}});
+  const config_error e = load_err({{"DATABASE_URL", "postgresql://user:hunter2@db:99999/x"}});
   BOOST_TEST(e.variable == "DATABASE_URL");
   BOOST_TEST(e.problem.find("hunter2") == std::string::npos);
 
@@ -102,6 +102,48 @@ BOOST_AUTO_TEST_CASE(database_url_error_names_variable_and_hides_value) {
   BOOST_TEST(load_err({{"DATABASE_URL", "sqlite://host/x"}}).variable == "DATABASE_URL");
   BOOST_TEST(load_err({{"DATABASE_URL", "sqlite:////data/"}}).variable == "DATABASE_URL");
   BOOST_TEST(load_err({{"DATABASE_URL", "sqlite:///a.db?x=1"}}).variable == "DATABASE_URL");
+}
+
+BOOST_AUTO_TEST_CASE(postgres_urls_become_libpq_keywords_and_a_display_without_the_password) {
+  const config c = load_ok({{"DATABASE_URL", "postgresql://app:s%40cr%27t@db.example:5433/webhooks?sslmode=require"}});
+  BOOST_TEST(c.database_path.empty());
+  BOOST_REQUIRE(c.postgres.has_value());
+  BOOST_TEST(c.postgres->conninfo.rfind(
+               "host='db.example' port='5433' dbname='webhooks' user='app' password='s@cr\\'t' sslmode='require' "
+               "connect_timeout='3' application_name='webhookd' keepalives='1'", 0) == 0,
+             c.postgres->conninfo);
+  BOOST_TEST(c.postgres->display == "postgresql://app:***@db.example:5433/webhooks?sslmode=require");
+  BOOST_TEST(c.database_display() == c.postgres->display);
+
+  auto minimal = postgres_target_from_url("POSTGRES://localhost/db");
+  BOOST_REQUIRE(minimal.has_value());
+  BOOST_TEST(minimal->conninfo.rfind("host='localhost' dbname='db' connect_timeout='3'", 0) == 0, minimal->conninfo);
+  BOOST_TEST(minimal->display == "postgresql://localhost/db");
+
+  // A socket directory (percent-encoded host or ?host=) and an IPv6 literal.
+  auto socket = postgres_target_from_url("postgresql://u@%2Ftmp%2Fpg/db?connect_timeout=10&application_name=a");
+  BOOST_REQUIRE(socket.has_value());
+  BOOST_TEST(socket->conninfo.rfind("host='/tmp/pg' dbname='db' user='u' connect_timeout='10' application_name='a' "
+                                    "keepalives='1'", 0) == 0, socket->conninfo);
+  auto v6 = postgres_target_from_url("postgresql://u:p@[::1]:6543/db");
+  BOOST_REQUIRE(v6.has_value());
+  BOOST_TEST(v6->conninfo.rfind("host='::1' port='6543' dbname='db' user='u' password='p'", 0) == 0, v6->conninfo);
+  BOOST_TEST(v6->display == "postgresql://u:***@[::1]:6543/db");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_postgres_urls_are_refused) {
+  for (const char* bad : {"postgresql://h:0/db", "postgresql://h:65536/db", "postgresql://h:x/db",
+                          "postgresql://h/db?sslmode=maybe", "postgresql://h/db?options=-c%20x", "postgresql://h/db?x",
+                          "postgresql://h/db?sslmode=", "postgresql://u:p%zz@h/db", "postgresql://u:p%0@h/db",
+                          "postgresql://h/d%00b", "postgresql://h1,h2/db", "postgresql://[::1/db",
+                          "postgresql://h/db/extra", "postgresql://h/db#frag", "postgresql://h/db?connect_timeout=1s",
+                          "mysql://h/db", "postgresq://h/db"}) {
+    BOOST_TEST_CONTEXT("url '" << bad << "'") {
+      BOOST_TEST(!postgres_target_from_url(bad).has_value());
+      const config_error e = load_err({{"DATABASE_URL", bad}});
+      BOOST_TEST(e.variable == "DATABASE_URL");
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(log_levels) {

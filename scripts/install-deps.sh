@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
-  libsqlite3-dev sqlite3 libssl-dev nlohmann-json3-dev prometheus-cpp-dev
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev
   libboost-test-dev
   curl jq openssl ca-certificates
 )

@@ -6,6 +6,8 @@
 
 #include <sys/stat.h>
 
+#include "actors/storage/postgres/query_actor.hpp"
+#include "actors/storage/postgres/storage_actor.hpp"
 #include "actors/storage/sqlite/query_actor.hpp"
 #include "actors/storage/sqlite/storage_actor.hpp"
 #include "actors/storage/sqlite/text_index.hpp"
@@ -45,12 +47,29 @@ storage_backend spawn_sqlite_backend(caf::actor_system& sys, const config& setti
   return backend;
 }
 
+// PostgreSQL keeps its aggregates in the database itself, shared by every
+// replica, so it needs no helper actor and no shared count cache.
+storage_backend spawn_postgres_backend(caf::actor_system& sys, const postgres_target& target,
+                                       const storage_backend_options& options, service_metrics& metrics,
+                                       json_logger& log) {
+  storage_backend backend;
+  backend.storage = postgres::spawn_storage(sys, postgres::storage_settings{target, options.retry_interval}, metrics, log);
+  for (unsigned i = 0; i < options.queries; ++i)
+    backend.queries.push_back(
+      postgres::spawn_query(sys, target, "query", static_cast<int>(i), metrics, log, backend.stop_reads));
+  for (unsigned i = 0; i < options.searches; ++i)
+    backend.searches.push_back(
+      postgres::spawn_query(sys, target, "search", static_cast<int>(i), metrics, log, backend.stop_reads));
+  return backend;
+}
+
 }  // namespace
 
 storage_backend spawn_storage_backend(caf::actor_system& sys, const config& settings,
                                       const storage_backend_options& options, service_metrics& metrics,
                                       json_logger& log) {
-  // SQLite is the only backend so far; DATABASE_URL's scheme picks it.
+  // DATABASE_URL's scheme picked the backend (config/config.cpp).
+  if (settings.postgres) return spawn_postgres_backend(sys, *settings.postgres, options, metrics, log);
   return spawn_sqlite_backend(sys, settings, options, metrics, log);
 }
 

@@ -41,7 +41,8 @@ struct storage_backend {
   std::shared_ptr<std::atomic<bool>> stop_reads = std::make_shared<std::atomic<bool>>(false);
 };
 
-// Spawns the backend that `settings.database_path` (from DATABASE_URL) names
+// Spawns the backend that DATABASE_URL names (`settings.postgres`, else the
+// SQLite file `settings.database_path`)
 // and adds its samplers (file sizes) to `metrics`.
 storage_backend spawn_storage_backend(caf::actor_system& sys, const config& settings,
                                       const storage_backend_options& options, service_metrics& metrics,

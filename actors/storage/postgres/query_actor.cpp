@@ -1,0 +1,96 @@
+#include "actors/storage/postgres/query_actor.hpp"
+
+#include <chrono>
+
+#include <caf/spawn_options.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/storage/postgres/connection.hpp"
+#include "actors/storage/postgres/list_reader.hpp"
+#include "core/instrumented.hpp"
+#include "messages/errors.hpp"
+
+namespace webhookd::postgres {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// No read runs longer than this, whatever its own deadline (as on SQLite).
+constexpr auto longest_read = std::chrono::seconds(1);
+
+struct query_state {
+  static inline const char* name = "query";
+
+  postgres_target target;
+  json_logger* log = nullptr;
+  service_metrics* metrics = nullptr;
+  std::shared_ptr<const std::atomic<bool>> stopping;
+  connection db;
+};
+
+// Runs `body` in one read-only REPEATABLE READ transaction, cancelled at
+// `deadline` (or after longest_read) or when the service stops. A cancelled
+// read is query_interrupted; a broken connection is dropped (the next read
+// connects again) and storage_unavailable.
+template <class T, class F>
+caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, F body) {
+  const auto now = clock_type::now();
+  if (now >= deadline || st.stopping->load(std::memory_order_relaxed)) {
+    st.metrics->queries_interrupted().Increment();
+    return make_error(webhookd_errc::query_interrupted);
+  }
+  const auto until = std::min(deadline, now + longest_read);
+  const stop_check stop = [&st, until] {
+    return st.stopping->load(std::memory_order_relaxed) || clock_type::now() >= until;
+  };
+  try {
+    if (!st.db) st.db = connection{st.target.conninfo};
+    st.db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, stop);
+    T value = body(st.db, stop);
+    st.db.exec("COMMIT", {}, stop);
+    return value;
+  } catch (const error& e) {
+    st.db.rollback_if_active();
+    if (e.what_kind() == error::kind::cancelled) {
+      st.metrics->queries_interrupted().Increment();
+      return make_error(webhookd_errc::query_interrupted);
+    }
+    st.log->log(log_level::error, "query failed", {{"error", e.what()}});
+    if (e.what_kind() == error::kind::connection) st.db = connection{};
+    return make_error(webhookd_errc::storage_unavailable);
+  }
+}
+
+query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self, postgres_target target,
+                                 probe_ptr probe, service_metrics* metrics, json_logger* log,
+                                 std::shared_ptr<const std::atomic<bool>> stopping) {
+  watch_actor(self, probe, "detached");
+  auto& st = self->state;
+  st.target = std::move(target);
+  st.log = log;
+  st.metrics = metrics;
+  st.stopping = std::move(stopping);
+  return {
+    instrumented(self, probe,
+                 [self](list_atom, const message_query& q) -> caf::result<rendered_page> {
+                   return read_snapshot<rendered_page>(self->state, q.deadline,
+                                                       [&](connection& db, const stop_check& stop) {
+                                                         return list_messages(db, q, stop);
+                                                       });
+                 }),
+    instrumented(self, probe, [self](stats_atom) -> caf::result<stats_snapshot> {
+      return read_snapshot<stats_snapshot>(self->state, clock_type::time_point::max(), read_stats);
+    }),
+  };
+}
+
+}  // namespace
+
+query_actor spawn_query(caf::actor_system& sys, postgres_target target, const std::string& lane_name, int instance,
+                        service_metrics& metrics, json_logger& log, std::shared_ptr<const std::atomic<bool>> stopping) {
+  return sys.spawn<caf::detached>(query, std::move(target), metrics.actor(lane_name, std::to_string(instance)),
+                                  &metrics, &log, std::move(stopping));
+}
+
+}  // namespace webhookd::postgres

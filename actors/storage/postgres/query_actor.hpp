@@ -1,0 +1,26 @@
+// Query actors answer /messages and /stats from their own PostgreSQL
+// connections, each answer from one read-only REPEATABLE READ transaction.
+// Each runs detached (a query is a blocking round trip); several serve reads
+// side by side. How an answer is found is list_reader.hpp's business.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "config/config.hpp"
+#include "core/json_logger.hpp"
+#include "core/service_metrics.hpp"
+#include "messages/interfaces.hpp"
+
+namespace webhookd::postgres {
+
+// `stopping`: once true, a read under way is cancelled at once (shutdown never
+// waits for a query). `lane_name` names the actor in the metrics and
+// /debug/actors ("query" or "search", `instance`).
+query_actor spawn_query(caf::actor_system& sys, postgres_target target, const std::string& lane_name, int instance,
+                        service_metrics& metrics, json_logger& log, std::shared_ptr<const std::atomic<bool>> stopping);
+
+}  // namespace webhookd::postgres

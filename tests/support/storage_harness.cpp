@@ -14,6 +14,8 @@
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/postgres_server.hpp"
+
 namespace webhookd::test {
 
 namespace {
@@ -93,8 +95,11 @@ std::pair<std::vector<std::string>, std::int64_t> reference_answer(const std::ve
 }
 
 storage_harness::storage_harness(const std::string& database_relative) {
-  if (backend_under_test() != "sqlite")
-    throw std::runtime_error("unknown WEBHOOKD_TEST_BACKEND " + backend_under_test());
+  const auto backend = backend_under_test();
+  if (backend == "postgres")
+    database_url_ = postgres_server::shared().create_database();
+  else if (backend != "sqlite")
+    throw std::runtime_error("unknown WEBHOOKD_TEST_BACKEND " + backend);
   char pattern[] = "/tmp/webhookd-storage-XXXXXX";
   const char* made = ::mkdtemp(pattern);
   if (made == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -111,7 +116,10 @@ storage_harness::~storage_harness() {
 void storage_harness::start(unsigned queries, bool require_ready) {
   BOOST_REQUIRE(!backend_);
   config settings;
-  settings.database_path = database_path_;
+  if (database_url_.empty())
+    settings.database_path = database_path_;
+  else
+    settings.postgres = postgres_target_from_url(database_url_);
   storage_backend_options options;
   options.queries = queries;
   options.searches = 0;  // the harness's tests send every read to queries

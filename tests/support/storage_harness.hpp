@@ -1,8 +1,9 @@
 // The storage backend under test, reached only through the storage seam
 // (actors/storage/backend.hpp) and the typed interfaces in messages/: the
 // contract suites (test_storage_contract, test_query_contract) run on it,
-// unchanged, for every backend. The backend is WEBHOOKD_TEST_BACKEND
-// ("sqlite", the default).
+// unchanged, for every backend. The backend is WEBHOOKD_TEST_BACKEND:
+// "sqlite" (the default) or "postgres" (a fresh database per harness on the
+// test process's own server, support/postgres_server.hpp).
 #pragma once
 
 #include <chrono>
@@ -25,7 +26,7 @@ namespace webhookd::test {
 
 inline constexpr auto reply_timeout = std::chrono::seconds(15);
 
-// "sqlite" unless WEBHOOKD_TEST_BACKEND says otherwise.
+// "sqlite" unless WEBHOOKD_TEST_BACKEND says otherwise ("postgres").
 std::string backend_under_test();
 
 // A GET /messages body as the query actor rendered it, read back into
@@ -86,12 +87,15 @@ class storage_harness {
   // The SQLite file (the sqlite backend only) and its directory.
   const std::string& database_path() const { return database_path_; }
   const std::string& dir() const { return dir_; }
+  // The postgresql:// URL (the postgres backend only), else empty.
+  const std::string& database_url() const { return database_url_; }
   // The JSON log written so far.
   std::string log_text();
 
  private:
   std::string dir_;
   std::string database_path_;
+  std::string database_url_;
   actor_world world_;  // declared before backend_, so it outlives the actors
   std::optional<storage_backend> backend_;
 };

@@ -10,6 +10,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "core/signature.hpp"
+#include "support/postgres_server.hpp"
+#include "support/storage_harness.hpp"
 
 namespace webhookd::test {
 
@@ -25,13 +27,17 @@ temp_dir::~temp_dir() {
 }
 
 test_service::test_service(service_setup setup) {
-  database_path_ = dir_.path() + "/" + setup.database_relative;
+  if (backend_under_test() == "postgres")
+    database_url_ = setup.database_url.empty() ? postgres_server::shared().create_database() : setup.database_url;
+  else
+    database_path_ = dir_.path() + "/" + setup.database_relative;
   if (setup.before_start) setup.before_start(dir_.path());
   log_file_ = std::fopen((dir_.path() + "/log.jsonl").c_str(), "w+");
   if (log_file_ == nullptr) throw std::runtime_error("cannot open log file");
   log_ = std::make_unique<json_logger>(log_file_, setup.level);
   config cfg;
   cfg.database_path = database_path_;
+  if (!database_url_.empty()) cfg.postgres = postgres_target_from_url(database_url_);
   if (!setup.secret.empty()) cfg.webhook_secret = setup.secret;
   cfg.level = setup.level;
   cfg.host = "127.0.0.1";

@@ -1,6 +1,8 @@
 // Runs the real webhookd service in-process on an ephemeral loopback port,
-// with a fresh SQLite file in a temporary directory and the JSON log
-// captured in a file the test can read back.
+// with a fresh database of the backend under test (WEBHOOKD_TEST_BACKEND: a
+// SQLite file in a temporary directory, or a new database on the test
+// process's PostgreSQL server) and the JSON log captured in a file the test
+// can read back.
 #pragma once
 
 #include <chrono>
@@ -37,7 +39,9 @@ inline constexpr const char* test_secret = "test-secret-3f9a";
 
 struct service_setup {
   std::string secret = test_secret;  // empty = unset, as in the environment
-  std::string database_relative = "db/app.db";  // under the temp dir
+  std::string database_relative = "db/app.db";  // under the temp dir (SQLite)
+  // PostgreSQL: this URL instead of a fresh database (postgres backend only).
+  std::string database_url;
   log_level level = log_level::debug;
   bool wait_for_storage = true;  // block until the storage actor has opened the database
   // Runs on the temp dir before the service starts (to plant obstacles).
@@ -54,7 +58,10 @@ class test_service {
   ~test_service();
 
   std::uint16_t port() const { return port_; }
+  // The SQLite file, or empty on PostgreSQL.
   const std::string& database_path() const { return database_path_; }
+  // The postgresql:// URL, or empty on SQLite.
+  const std::string& database_url() const { return database_url_; }
   const std::string& dir() const { return dir_.path(); }
 
   // Signed POST /webhook of `body` (X-Signature = hex HMAC under test_secret).
@@ -78,6 +85,7 @@ class test_service {
  private:
   temp_dir dir_;
   std::string database_path_;
+  std::string database_url_;
   std::FILE* log_file_ = nullptr;
   std::unique_ptr<json_logger> log_;
   std::unique_ptr<service> service_;

@@ -17,6 +17,11 @@ constexpr const char* msg_missing = "Field required";
 constexpr const char* msg_string_type = "Input should be a valid string";
 constexpr const char* msg_pattern = R"(String should match pattern '^\+[0-9]{1,15}$')";
 constexpr const char* msg_ts = "Input should be a UTC timestamp YYYY-MM-DDTHH:MM:SSZ";
+// JSON may spell U+0000 (\u0000); PostgreSQL text cannot hold it and a C
+// string API would cut the value there, so no backend is asked to store it.
+constexpr const char* msg_nul = "Value error, must not contain a NUL character";
+
+bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
 field_error body_error(std::string type, std::string msg) {
   return field_error{std::move(type), {"body"}, std::move(msg)};
@@ -88,6 +93,8 @@ webhook_parse_result parse_webhook_payload(std::string_view raw_body) {
     } else if (n > max_message_id_chars) {
       errors.push_back(field_err("message_id", "string_too_long",
                                  "String should have at most 256 characters"));
+    } else if (has_nul(*message_id)) {
+      errors.push_back(field_err("message_id", "value_error", msg_nul));
     }
   }
 
@@ -114,6 +121,8 @@ webhook_parse_result parse_webhook_payload(std::string_view raw_body) {
     } else if (code_points(it->get_ref<const std::string&>()) > max_text_chars) {
       errors.push_back(field_err("text", "string_too_long",
                                  "String should have at most 4096 characters"));
+    } else if (has_nul(it->get_ref<const std::string&>())) {
+      errors.push_back(field_err("text", "value_error", msg_nul));
     } else {
       text = it->get<std::string>();
     }

@@ -79,9 +79,11 @@ std::optional<std::string> text_of(const json& message) {
   return text != nullptr ? std::optional<std::string>{*text} : std::nullopt;
 }
 
-bool within(const std::string& s, std::size_t low, std::size_t high) {
+// Between `low` and `high` code points and free of U+0000, which no backend
+// stores (see core/webhook_payload.cpp).
+bool storable(const std::string& s, std::size_t low, std::size_t high) {
   auto n = utf8_code_points(s);
-  return n && *n >= low && *n <= high;
+  return n && *n >= low && *n <= high && s.find('\0') == std::string::npos;
 }
 
 // The message record of one messages[] item, or nullopt when it cannot be stored.
@@ -90,8 +92,8 @@ std::optional<message_record> record_of(const json& message, const std::optional
   auto from = e164_from(string_member(message, "from"), false);
   auto ts = ts_from(string_member(message, "timestamp"));
   auto text = text_of(message);
-  if (id == nullptr || !within(*id, 1, max_message_id_chars) || !from || !to || !ts) return std::nullopt;
-  if (text && !within(*text, 0, max_text_chars)) return std::nullopt;
+  if (id == nullptr || !storable(*id, 1, max_message_id_chars) || !from || !to || !ts) return std::nullopt;
+  if (text && !storable(*text, 0, max_text_chars)) return std::nullopt;
   return message_record{*id, *from, *to, *ts, std::move(text)};
 }
 

@@ -210,6 +210,11 @@ BOOST_AUTO_TEST_CASE(validation_errors_use_the_pydantic_shape) {
         {{"string_pattern_mismatch", L{"body", "from"}},
          {"string_pattern_mismatch", L{"body", "to"}},
          {"datetime_format", L{"body", "ts"}}});
+  // U+0000 spelled as a JSON escape: no backend can store it as sent.
+  // (dump() writes the NUL as \u0000.)
+  check(webhook_body(std::string("nul\0id", 6)), {{"value_error", L{"body", "message_id"}}});
+  check(webhook_body("nul", "+1", "2025-01-15T10:00:00Z", std::string("a\0b", 3)), {{"value_error", L{"body", "text"}}});
+  BOOST_TEST(svc.post_webhook(webhook_body(std::string("nul\0id", 6))).body.find("must not contain a NUL") != std::string::npos);
   // Invalid UTF-8 inside a string.
   check("{\"message_id\":\"\xff\xfe\",\"from\":\"+1\",\"to\":\"+2\",\"ts\":\"2025-01-15T10:00:00Z\"}",
         {{"json_invalid", L{"body"}}});

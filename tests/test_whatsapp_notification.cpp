@@ -33,6 +33,7 @@ BOOST_AUTO_TEST_CASE(messages_statuses_and_rejections_of_a_notification) {
                   {"from":"447700900123","id":"wamid.4","timestamp":"1700000003","type":"button",
                    "button":{"payload":"p","text":"Stop promotions"}},
                   {"from":"0123456789012345","id":"wamid.toolong","timestamp":"1700000004","type":"text","text":{"body":"x"}},
+                  {"from":"447700900123","id":"wamid.nul","timestamp":"1700000004","type":"text","text":{"body":"a\u0000"}},
                   "not an object"],
       "statuses":[{"id":"wamid.0","status":"failed"},{"status":"sent"}]}}]},
     {"id":"2","changes":[{"field":"messages","value":{"messages":[
@@ -49,8 +50,9 @@ BOOST_AUTO_TEST_CASE(messages_statuses_and_rejections_of_a_notification) {
   BOOST_TEST(n.messages[1].text.value() == "invoice.pdf");
   BOOST_TEST(n.messages[2].text.value() == "Row one");
   BOOST_TEST(n.messages[3].text.value() == "Stop promotions");
-  // 16 digits is not E.164; a non-object item has no id; no metadata, no `to`.
-  BOOST_TEST(n.rejected == (std::vector<std::string>{"wamid.toolong", "", "wamid.nometa"}),
+  // 16 digits is not E.164; U+0000 in a text is not stored; a non-object item
+  // has no id; no metadata, no `to`.
+  BOOST_TEST(n.rejected == (std::vector<std::string>{"wamid.toolong", "wamid.nul", "", "wamid.nometa"}),
              boost::test_tools::per_element());
   BOOST_TEST_REQUIRE(n.statuses.size() == 2u);
   BOOST_TEST(n.statuses[0].status == "failed");

@@ -114,16 +114,17 @@ void exchange::describe_as(std::string method, std::string path, std::string met
   method_label_ = std::move(method_label);
 }
 
-void exchange::reply_json(int status, const nlohmann::json& body) {
-  reply(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+void exchange::reply_json(int status, const nlohmann::json& body, std::optional<std::string> retry_after) {
+  reply(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json",
+        std::move(retry_after));
 }
 
 void exchange::reply_overloaded() {
   reply(503, R"({"detail":"server overloaded"})", "application/json", std::string{"1"});
 }
 
-void exchange::reply_detail(int status, std::string_view detail) {
-  reply_json(status, nlohmann::json{{"detail", detail}});
+void exchange::reply_detail(int status, std::string_view detail, std::optional<std::string> retry_after) {
+  reply_json(status, nlohmann::json{{"detail", detail}}, std::move(retry_after));
 }
 
 }  // namespace webhookd

@@ -52,8 +52,12 @@ class exchange {
   // The same with a pooled body (application/json), which goes back to its
   // pool once RESTinio has written it.
   void reply(int status, pooled_string body);
-  void reply_json(int status, const nlohmann::json& body);
-  void reply_detail(int status, std::string_view detail);
+  // `retry_after` (seconds) for a 503 a later try may not get: storage
+  // unavailable, a read that took too long.
+  void reply_json(int status, const nlohmann::json& body, std::optional<std::string> retry_after = std::nullopt);
+  void reply_detail(int status, std::string_view detail, std::optional<std::string> retry_after = std::nullopt);
+  // 503 {"detail": detail} with Retry-After: 1.
+  void reply_retry_later(std::string_view detail) { reply_detail(503, detail, std::string{"1"}); }
   // 503 {"detail":"server overloaded"} with Retry-After: 1.
   void reply_overloaded();
   // A body that lives as long as the process (files compiled into the

@@ -51,9 +51,9 @@ route_handler messages_route(http_context& ctx) {
                   ex->close_after_reply();
                   ex->reply_detail(503, "shutting down");
                 } else if (is_error(err, webhookd_errc::query_interrupted))
-                  ex->reply_detail(503, "query took too long");
+                  ex->reply_retry_later("query took too long");
                 else
-                  ex->reply_detail(503, "storage unavailable");
+                  ex->reply_retry_later("storage unavailable");
               });
     });
     return restinio::request_accepted();
@@ -70,7 +70,7 @@ route_handler stats_route(http_context& ctx) {
     ctx.dispatch([ex](bridge_context& bc) {
       bc.request(bc.query(), ex, stats_atom::value)
         .then([ex](const stats_snapshot& stats) { ex->reply(200, stats_body(stats)); },
-              [ex](caf::error&) { ex->reply_detail(503, "storage unavailable"); });
+              [ex](caf::error&) { ex->reply_retry_later("storage unavailable"); });
     });
     return restinio::request_accepted();
   };

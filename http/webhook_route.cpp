@@ -17,7 +17,10 @@ void finish(const exchange_ptr& ex, webhook_result result, int status, const nlo
   fields["dup"] = result == webhook_result::duplicate;
   fields["result"] = std::string{to_string(result)};
   ex->context().metrics().count_webhook(result);
-  ex->reply_json(status, body);
+  // The sender's retry is what recovers a message the store could not take.
+  std::optional<std::string> retry_after;
+  if (result == webhook_result::storage_unavailable) retry_after = "1";
+  ex->reply_json(status, body, std::move(retry_after));
 }
 
 void finish_overloaded(const exchange_ptr& ex) {

@@ -46,7 +46,9 @@ void note_result(const exchange_ptr& ex, whatsapp_result result) {
 
 void finish(const exchange_ptr& ex, whatsapp_result result, int status, const nlohmann::json& body) {
   note_result(ex, result);
-  ex->reply_json(status, body);
+  std::optional<std::string> retry_after;
+  if (result == whatsapp_result::storage_unavailable) retry_after = "1";
+  ex->reply_json(status, body, std::move(retry_after));
 }
 
 void finish_detail(const exchange_ptr& ex, whatsapp_result result, int status, std::string_view detail) {

@@ -256,9 +256,11 @@ BOOST_AUTO_TEST_CASE(database_that_cannot_be_opened_is_not_ready_and_recovers) {
   auto stored = svc.post_webhook(webhook_body("while-down"));
   BOOST_TEST(stored.status == 503);
   BOOST_TEST(body_of(stored) == json({{"detail", "storage unavailable"}}));
+  BOOST_TEST(stored.header("retry-after").value_or("") == "1");
   auto listing = get(svc.port(), "/messages");
   BOOST_TEST(listing.status == 503);
   BOOST_TEST(body_of(listing) == json({{"detail", "storage unavailable"}}));
+  BOOST_TEST(listing.header("retry-after").value_or("") == "1");
 
   // The obstacle goes away: the service recovers by itself, no restart.
   if (on_postgres)

@@ -123,9 +123,15 @@ std::string postgres_server::create_database() {
   return url(name);
 }
 
-void postgres_server::execute(const std::string& name, const std::string& sql) const {
+void postgres_server::execute(const std::string& name, const std::string& sql) const { column(name, sql); }
+
+std::vector<std::string> postgres_server::column(const std::string& name, const std::string& sql) const {
   postgres::connection conn("host=" + dir_ + " port=" + std::to_string(port_) + " user=webhookd dbname=" + name);
-  conn.exec(sql);
+  auto rows = conn.exec(sql);
+  std::vector<std::string> values;
+  for (int i = 0; i < rows.rows(); ++i)
+    values.emplace_back(rows.is_null(i, 0) ? std::string_view{"NULL"} : rows.text(i, 0));
+  return values;
 }
 
 }  // namespace webhookd::test

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace webhookd::test {
 
@@ -27,6 +28,9 @@ class postgres_server {
   // Runs `sql` on database `name` as the superuser; throws with the server's
   // message when it fails.
   void execute(const std::string& name, const std::string& sql) const;
+  // The first column of every row `sql` returns on database `name`, as text
+  // (NULL as "NULL").
+  std::vector<std::string> column(const std::string& name, const std::string& sql) const;
 
   // Fault injection: `pg_ctl stop -m immediate` (no shutdown checkpoint,
   // clients cut at once) and a start on the same port.

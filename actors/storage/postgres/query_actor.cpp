@@ -31,8 +31,8 @@ struct query_state {
 
 // Runs `body` in one read-only REPEATABLE READ transaction, cancelled at
 // `deadline` (or after longest_read) or when the service stops. A cancelled
-// read is query_interrupted; a broken connection is dropped (the next read
-// connects again) and storage_unavailable.
+// read is query_interrupted; a broken connection is dropped and, when no new
+// one can be had either, the read is storage_unavailable.
 template <class T, class F>
 caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, F body) {
   const auto now = clock_type::now();
@@ -44,21 +44,29 @@ caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, F
   const stop_check stop = [&st, until] {
     return st.stopping->load(std::memory_order_relaxed) || clock_type::now() >= until;
   };
-  try {
-    if (!st.db) st.db = connection{st.target.conninfo};
-    st.db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, stop);
-    T value = body(st.db, stop);
-    st.db.exec("COMMIT", {}, stop);
-    return value;
-  } catch (const error& e) {
-    st.db.rollback_if_active();
-    if (e.what_kind() == error::kind::cancelled) {
-      st.metrics->queries_interrupted().Increment();
-      return make_error(webhookd_errc::query_interrupted);
+  // A connection kept from an earlier read may have died since (the server
+  // restarted, or ended it): such a read is tried once more on a new one.
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = static_cast<bool>(st.db);
+    try {
+      if (!st.db) st.db = connection{st.target.conninfo};
+      st.db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, stop);
+      T value = body(st.db, stop);
+      st.db.exec("COMMIT", {}, stop);
+      return value;
+    } catch (const error& e) {
+      st.db.rollback_if_active();
+      if (e.what_kind() == error::kind::cancelled) {
+        st.metrics->queries_interrupted().Increment();
+        return make_error(webhookd_errc::query_interrupted);
+      }
+      if (e.what_kind() == error::kind::connection) {
+        st.db = connection{};
+        if (reused && attempt == 0 && !stop()) continue;
+      }
+      st.log->log(log_level::error, "query failed", {{"error", e.what()}});
+      return make_error(webhookd_errc::storage_unavailable);
     }
-    st.log->log(log_level::error, "query failed", {{"error", e.what()}});
-    if (e.what_kind() == error::kind::connection) st.db = connection{};
-    return make_error(webhookd_errc::storage_unavailable);
   }
 }
 

@@ -25,20 +25,13 @@ using namespace webhookd::test;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-namespace {
+BOOST_TEST_GLOBAL_FIXTURE(postgres_backend_only);
 
-// Every service of this binary runs on PostgreSQL, whatever CTest says.
-struct on_postgres {
-  on_postgres() { ::setenv("WEBHOOKD_TEST_BACKEND", "postgres", 1); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(on_postgres);
+namespace {
 
 postgres_server& server() { return postgres_server::shared(); }
 
-std::string database_of(const test_service& svc) {
-  const auto& url = svc.database_url();
-  return url.substr(url.rfind('/') + 1);
-}
+std::string database_of(const test_service& svc) { return postgres_server::database_name(svc.database_url()); }
 
 // Unique deliveries from `connections` clients until stopped: what was
 // answered 200, how many 503s (each checked for its body and Retry-After),

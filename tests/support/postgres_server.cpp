@@ -57,6 +57,8 @@ std::string read_tail(const std::string& path) {
 
 }  // namespace
 
+postgres_backend_only::postgres_backend_only() { ::setenv("WEBHOOKD_TEST_BACKEND", "postgres", 1); }
+
 postgres_server& postgres_server::shared() {
   static postgres_server server;
   return server;

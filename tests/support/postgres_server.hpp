@@ -22,6 +22,8 @@ class postgres_server {
   // A new, empty database; its postgresql:// URL (user without password:
   // the cluster trusts loopback).
   std::string create_database();
+  // The database name at the end of a URL of url() or create_database().
+  static std::string database_name(const std::string& url) { return url.substr(url.rfind('/') + 1); }
   // The URL of database `name` on this server.
   std::string url(const std::string& name) const;
 
@@ -49,6 +51,12 @@ class postgres_server {
   int port_ = 0;
   bool running_ = false;
   int databases_ = 0;
+};
+
+// A global fixture for test binaries that run only on PostgreSQL: sets
+// WEBHOOKD_TEST_BACKEND=postgres for every harness and service they start.
+struct postgres_backend_only {
+  postgres_backend_only();
 };
 
 }  // namespace webhookd::test

@@ -94,10 +94,10 @@ std::pair<std::vector<std::string>, std::int64_t> reference_answer(const std::ve
   return {ids, static_cast<std::int64_t>(hits.size())};
 }
 
-storage_harness::storage_harness(const std::string& database_relative) {
+storage_harness::storage_harness(const std::string& database_relative, const std::string& postgres_url) {
   const auto backend = backend_under_test();
   if (backend == "postgres")
-    database_url_ = postgres_server::shared().create_database();
+    database_url_ = postgres_url.empty() ? postgres_server::shared().create_database() : postgres_url;
   else if (backend != "sqlite")
     throw std::runtime_error("unknown WEBHOOKD_TEST_BACKEND " + backend);
   char pattern[] = "/tmp/webhookd-storage-XXXXXX";

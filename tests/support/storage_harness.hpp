@@ -53,7 +53,9 @@ class storage_harness {
  public:
   // A fresh, empty database (`database_relative` inside a new temporary
   // directory); nothing runs until start().
-  explicit storage_harness(const std::string& database_relative = "app.db");
+  // On PostgreSQL, `postgres_url` instead names an existing database (several
+  // harnesses sharing one, as replicas do); empty means a fresh one.
+  explicit storage_harness(const std::string& database_relative = "app.db", const std::string& postgres_url = {});
   storage_harness(const storage_harness&) = delete;
   storage_harness& operator=(const storage_harness&) = delete;
   ~storage_harness();

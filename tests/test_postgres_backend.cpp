@@ -1,0 +1,159 @@
+// What only the PostgreSQL backend has to hold, beyond the contract suites it
+// shares with SQLite: replicas migrating one database at once, a schema newer
+// than the release, several writers keeping the aggregates exact, and a
+// password in DATABASE_URL that never shows.
+#define BOOST_TEST_MODULE postgres_backend
+#include <boost/test/unit_test.hpp>
+
+#include <stdlib.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/postgres_server.hpp"
+#include "support/storage_harness.hpp"
+#include "support/test_service.hpp"
+
+using namespace webhookd;
+using namespace webhookd::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+BOOST_TEST_GLOBAL_FIXTURE(postgres_backend_only);
+
+BOOST_AUTO_TEST_CASE(four_replicas_migrating_one_database_at_once_all_become_ready) {
+  const auto url = postgres_server::shared().create_database();
+  std::vector<std::unique_ptr<storage_harness>> replicas;
+  for (int i = 0; i < 4; ++i) replicas.push_back(std::make_unique<storage_harness>("app.db", url));
+  // Not waiting in start(): all four connect and migrate at the same time.
+  for (auto& r : replicas) r->start(1, false);
+  for (auto& r : replicas) BOOST_TEST_REQUIRE(r->wait_ready(10s), r->health().reason);
+  BOOST_TEST(postgres_server::shared().column(postgres_server::database_name(url), "SELECT count(*) FROM webhookd_schema") == std::vector<std::string>{"1"});
+  BOOST_TEST(replicas[0]->store(record("m1", "+1", "2025-01-15T10:00:00Z", "x")) == store_outcome::created);
+  BOOST_TEST(replicas[3]->store(record("m1", "+1", "2025-01-15T10:00:00Z", "x")) == store_outcome::duplicate);
+  BOOST_TEST(replicas[2]->list(make_query()).total == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_schema_is_not_ready_with_that_reason_and_untouched) {
+  const auto url = postgres_server::shared().create_database();
+  {
+    storage_harness first("app.db", url);
+    first.start();
+    first.store_all({record("kept", "+1", "2025-01-15T10:00:00Z", "x")});
+  }
+  postgres_server::shared().execute(postgres_server::database_name(url), "UPDATE webhookd_schema SET version = 99");
+  storage_harness older("app.db", url);
+  older.start(1, false);
+  std::this_thread::sleep_for(300ms);
+  const auto health = older.health();
+  BOOST_TEST(!health.ready);
+  BOOST_TEST(health.reason == "database schema is newer than this release");
+  BOOST_TEST(older.store(record("new", "+1", "2025-01-15T10:00:00Z", "x")) == store_outcome::unavailable);
+  BOOST_TEST(postgres_server::shared().column(postgres_server::database_name(url), "SELECT message_id FROM messages") == std::vector<std::string>{"kept"});
+  BOOST_TEST(postgres_server::shared().column(postgres_server::database_name(url), "SELECT version FROM webhookd_schema") == std::vector<std::string>{"99"});
+}
+
+BOOST_AUTO_TEST_CASE(three_writers_on_one_database_keep_every_aggregate_exact) {
+  const auto url = postgres_server::shared().create_database();
+  std::vector<std::unique_ptr<storage_harness>> writers;
+  for (int i = 0; i < 3; ++i) {
+    writers.push_back(std::make_unique<storage_harness>("app.db", url));
+    writers.back()->start();
+  }
+  // Each writer sends batches of ids that the others send too (in another
+  // order), over the same 40 senders and days: the same keys are upserted by
+  // concurrent transactions all the time.
+  constexpr int ids = 3000;
+  auto record_of = [](int n) {
+    return record("id-" + std::to_string(n), "+1555" + std::to_string(n % 40),
+                  "2025-0" + std::to_string(1 + n % 9) + "-1" + std::to_string(n % 10) + "T10:00:00Z", "t");
+  };
+  std::vector<std::thread> threads;
+  std::vector<std::map<store_outcome, int>> outcomes(writers.size());
+  for (std::size_t w = 0; w < writers.size(); ++w)
+    threads.emplace_back([&, w] {
+      for (int start = 0; start < ids; start += 50) {
+        std::vector<message_record> batch;
+        for (int k = 0; k < 50; ++k) batch.push_back(record_of(w % 2 == 0 ? start + k : ids - 1 - start - k));
+        for (auto o : writers[w]->store_many(std::move(batch))) ++outcomes[w][o];
+      }
+    });
+  for (auto& t : threads) t.join();
+  int created = 0;
+  for (auto& per_writer : outcomes) {
+    BOOST_TEST(per_writer[store_outcome::unavailable] == 0);  // no deadlock, no failed batch
+    created += per_writer[store_outcome::created];
+  }
+  BOOST_TEST(created == ids);
+  const auto db = postgres_server::database_name(url);
+  BOOST_TEST(postgres_server::shared().column(db, "SELECT messages::text || ' ' || senders FROM message_totals") ==
+             std::vector<std::string>{std::to_string(ids) + " 40"});
+  BOOST_TEST(postgres_server::shared().column(db, "SELECT count(*) FROM (SELECT from_msisdn, count(*) FROM messages GROUP BY 1 "
+                                 "EXCEPT SELECT from_msisdn, messages FROM sender_counts) wrong") ==
+             std::vector<std::string>{"0"});
+  BOOST_TEST(postgres_server::shared().column(db, "SELECT count(*) FROM (SELECT left(ts, 10), count(*) FROM messages GROUP BY 1 "
+                                 "EXCEPT SELECT day, messages FROM day_counts) wrong") == std::vector<std::string>{"0"});
+  const auto stats = writers[1]->stats();
+  BOOST_TEST(stats.total_messages == ids);
+  BOOST_TEST(stats.senders_count == 40);
+}
+
+BOOST_AUTO_TEST_CASE(the_password_never_shows_in_logs_metrics_bodies_or_debug_actors) {
+  const std::string password = "pw-9c1e-not-for-eyes";
+  // The cluster trusts loopback, so the password is sent and ignored; what
+  // matters is where the service writes it. First a database that is not
+  // there, so libpq's error texts are logged too, then the real one.
+  const auto good = postgres_server::shared().create_database();
+  const auto with_password = [&](const std::string& db) {
+    return "postgresql://webhookd:" + password + "@127.0.0.1:" + std::to_string(postgres_server::shared().port()) + "/" + db;
+  };
+  service_setup setup;
+  setup.database_url = with_password("not_yet_" + postgres_server::database_name(good));
+  setup.wait_for_storage = false;
+  setup.tune = [](service_options& options) { options.settings.debug_endpoints = true; };
+  test_service svc{setup};
+  std::vector<std::string> bodies;
+  auto collect = [&](const http_response& r) {
+    bodies.push_back(r.body);
+    for (const auto& [name, value] : r.headers) bodies.push_back(name + ": " + value);
+  };
+  std::this_thread::sleep_for(300ms);
+  collect(get(svc.port(), "/health/ready"));
+  collect(svc.post_webhook(webhook_body("refused")));
+  collect(get(svc.port(), "/messages"));
+  collect(get(svc.port(), "/stats"));
+  postgres_server::shared().execute("postgres", "CREATE DATABASE not_yet_" + postgres_server::database_name(good));
+  svc.wait_for_storage();
+  collect(svc.post_webhook(webhook_body("stored")));
+  collect(get(svc.port(), "/messages"));
+  collect(get(svc.port(), "/metrics"));
+  collect(get(svc.port(), "/debug/actors"));
+  svc.stop();
+  const auto log = svc.raw_log();
+  BOOST_TEST(log.find("storage unavailable") != std::string::npos);  // the failure was logged
+  BOOST_TEST(log.find("webhookd:***@127.0.0.1") != std::string::npos);  // with the masked URL
+  BOOST_TEST(log.find(password) == std::string::npos);
+  for (const auto& text : bodies) BOOST_TEST(text.find(password) == std::string::npos, text);
+
+  // A malformed URL: the one-line error at start names the problem, not the password.
+  const std::string command = "DATABASE_URL='postgresql://webhookd:" + password + "@127.0.0.1:99999/x' " +
+                              WEBHOOKD_BINARY + " 2>&1";
+  std::FILE* out = ::popen(command.c_str(), "r");
+  BOOST_TEST_REQUIRE(out != nullptr);
+  std::string printed;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, out) != nullptr) printed += buffer;
+  const int status = ::pclose(out);
+  BOOST_TEST(WEXITSTATUS(status) == 2);
+  const auto line = json::parse(printed);
+  BOOST_TEST(line["msg"] == "invalid configuration", printed);
+  BOOST_TEST(line["variable"] == "DATABASE_URL", printed);
+  BOOST_TEST(printed.find(password) == std::string::npos, printed);
+}

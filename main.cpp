@@ -9,6 +9,7 @@
 #include <string_view>
 #include <variant>
 
+#include "app/copy_db_command.hpp"
 #include "app/inspect.hpp"
 #include "app/service.hpp"
 #include "core/build_info.hpp"
@@ -43,9 +44,11 @@ void raise_descriptor_limit() {
 int main(int argc, char** argv) {
   using namespace webhookd;
   if (argc > 1 && std::string_view{argv[1]} == "inspect") return run_inspect(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view{argv[1]} == "copy-db") return run_copy_db(argc - 1, argv + 1);
   if (argc > 1) {
     std::fprintf(stderr, "usage: webhookd            run the service (configured by the environment)\n"
-                         "       webhookd inspect [http://HOST:PORT] [--watch]\n");
+                         "       webhookd inspect [http://HOST:PORT] [--watch]\n"
+                         "       webhookd copy-db SQLITE_URL POSTGRESQL_URL [--from-start]\n");
     return 2;
   }
   auto signals = block_stop_signals();

@@ -16,8 +16,7 @@ namespace {
 // commit, then skips).
 const std::string insert_rows =
   "INSERT INTO messages (message_id, from_msisdn, to_msisdn, ts, text, created_at) "
-  "SELECT m.id, m.sender, m.recipient, m.ts, m.body, $6 "
-  "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS m(id, sender, recipient, ts, body) "
+  "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) "
   "ON CONFLICT (message_id) DO NOTHING RETURNING message_id, from_msisdn, ts";
 
 // (xmax = 0) is true for a row this statement inserted, false for one it
@@ -49,18 +48,27 @@ std::pair<std::string, std::string> as_arrays(const std::map<std::string_view, s
 
 std::vector<store_outcome> write_batch(connection& db, const std::vector<const message_record*>& batch,
                                        const std::string& created_at) {
+  std::vector<stamped_record> stamped;
+  stamped.reserve(batch.size());
+  for (const auto* r : batch) stamped.push_back({r, created_at});
+  return write_stamped_batch(db, stamped);
+}
+
+std::vector<store_outcome> write_stamped_batch(connection& db, const std::vector<stamped_record>& batch) {
   // First occurrences only, sorted by message_id: the index entries are then
   // locked in the same order by every writer.
-  std::vector<const message_record*> unique;
+  std::vector<stamped_record> unique;
   {
     std::unordered_set<std::string_view> seen;
-    for (const auto* r : batch)
-      if (seen.insert(r->message_id).second) unique.push_back(r);
+    for (const auto& s : batch)
+      if (seen.insert(s.record->message_id).second) unique.push_back(s);
   }
-  std::sort(unique.begin(), unique.end(),
-            [](const message_record* a, const message_record* b) { return a->message_id < b->message_id; });
-  array_literal ids, senders, recipients, stamps, texts;
-  for (const auto* r : unique) {
+  std::sort(unique.begin(), unique.end(), [](const stamped_record& a, const stamped_record& b) {
+    return a.record->message_id < b.record->message_id;
+  });
+  array_literal ids, senders, recipients, stamps, texts, created;
+  for (const auto& [r, created_at] : unique) {
+    created.add(created_at);
     ids.add(r->message_id);
     senders.add(r->from);
     recipients.add(r->to);
@@ -70,8 +78,8 @@ std::vector<store_outcome> write_batch(connection& db, const std::vector<const m
     else
       texts.add_null();
   }
-  auto inserted = db.exec(insert_rows, {ids.str(), senders.str(), recipients.str(), stamps.str(), texts.str(),
-                                        std::string_view{created_at}});
+  auto inserted =
+    db.exec(insert_rows, {ids.str(), senders.str(), recipients.str(), stamps.str(), texts.str(), created.str()});
 
   std::unordered_set<std::string_view> created_ids;
   std::map<std::string_view, std::int64_t> per_sender, per_day;
@@ -87,9 +95,10 @@ std::vector<store_outcome> write_batch(connection& db, const std::vector<const m
 
   std::vector<store_outcome> outcomes;
   outcomes.reserve(batch.size());
-  for (const auto* r : batch) {
+  for (const auto& s : batch) {
     // erase: a repeat of the id later in the batch is then a duplicate.
-    outcomes.push_back(created_ids.erase(r->message_id) > 0 ? store_outcome::created : store_outcome::duplicate);
+    outcomes.push_back(created_ids.erase(s.record->message_id) > 0 ? store_outcome::created
+                                                                     : store_outcome::duplicate);
   }
   if (inserted.rows() == 0) return outcomes;
 

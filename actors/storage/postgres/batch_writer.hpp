@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/storage/postgres/connection.hpp"
@@ -23,5 +24,12 @@ namespace webhookd::postgres {
 // `created_at`.
 std::vector<store_outcome> write_batch(connection& db, const std::vector<const message_record*>& batch,
                                        const std::string& created_at);
+
+// The same with each row's own created_at (copy-db keeps the source's).
+struct stamped_record {
+  const message_record* record;
+  std::string_view created_at;
+};
+std::vector<store_outcome> write_stamped_batch(connection& db, const std::vector<stamped_record>& batch);
 
 }  // namespace webhookd::postgres

@@ -15,15 +15,18 @@ packages=(
 # (NodeSource's) is kept: Debian's npm package would fight it.
 command -v npm >/dev/null || packages+=(npm)
 # Extra groups, asked for by name: `test` adds what the test suite drives (a real
-# Prometheus), `bench` adds wrk, `fuzz` adds clang.
+# Prometheus, a PostgreSQL 15 server the tests start themselves), `bench` adds wrk
+# (and the same server, for BENCH_POSTGRES=1), `fuzz` adds clang.
 for extra in "$@"; do
   case "$extra" in
-    bench) packages+=(wrk) ;;
+    bench) packages+=(wrk postgresql-15) ;;
     fuzz) packages+=(clang libclang-rt-dev) ;;
     # tests/prometheus_integration.sh: prometheus + promtool; tests/test_browser_docs.cpp:
     # headless Chromium (and a font for its screenshot). The OpenAPI validator is an
     # npm package that tests/openapi_validator.sh installs into the build tree.
-    test) packages+=(prometheus chromium fonts-dejavu-core) ;;
+    # tests/support/postgres_server.*: initdb/pg_ctl of postgresql-15, run as the
+    # `postgres` account its package creates when the tests run as root.
+    test) packages+=(prometheus chromium fonts-dejavu-core postgresql-15) ;;
     *) echo "install-deps: unknown group '$extra'" >&2; exit 2 ;;
   esac
 done

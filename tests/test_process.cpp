@@ -104,7 +104,7 @@ std::set<std::string> stored_ids(const std::string& db_path) {
 BOOST_AUTO_TEST_CASE(malformed_configuration_exits_2_with_one_json_line) {
   temp_dir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
-    {"DATABASE_URL", "postgres://localhost/db"},
+    {"DATABASE_URL", "mysql://localhost/db"},
     {"DATABASE_URL", "sqlite://relative.db"},
     {"LOG_LEVEL", "LOUD"},
     {"PORT", "70000"},

@@ -6,6 +6,7 @@
 #   BENCH_ROWS=200000 BENCH_SECONDS=5 bash bench/run.sh  # a quicker run
 #   BENCH_LOAD=file bash bench/run.sh                    # the 1M rows generated, not bulk-loaded
 #   BENCH_DATABASE_ROWS=10000000 bash bench/run.sh       # `make bench-10m`: the 10M read pass
+#   BENCH_POSTGRES=1 bash bench/run.sh                   # every phase on PostgreSQL (bench/lib/postgres.sh)
 #
 # The stages live in bench/lib/*.sh, one file each, sourced in this order:
 # config (the knobs below), common (logging, cleanup, clocks), build, server,
@@ -124,7 +125,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for stage in config common build server phases database_file ingest reads flood checks baseline report; do
+for stage in config common build server postgres phases database_file ingest reads flood checks baseline report; do
   # shellcheck source=/dev/null
   source "bench/lib/$stage.sh"
 done
@@ -137,6 +138,7 @@ log "work directory $WORK"
 awk -v n="$(nproc)" '{ exit !($1 > n / 2) }' /proc/loadavg &&
   log "warning: load average $LOAD_BEFORE before the run: other work on this machine will skew the figures"
 SERVER_LOG="$WORK/server.log"
+((PG_BENCH)) && [[ -z ${BENCH_DATABASE_URL:-} ]] && start_own_postgres
 if [[ $LOAD == file ]]; then
   stage_generate_database
   start_server "$SERVER_LOG" "$MIGRATION_MAX_SECONDS"

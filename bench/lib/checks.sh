@@ -4,17 +4,23 @@
 # won, and then restarts on the full database to time readiness.
 
 stage_check_rows() {
-  DB_ROWS=$(sqlite3 "$DB" 'SELECT COUNT(*) FROM messages;')
+  DB_ROWS=$(db_query 'SELECT COUNT(*) FROM messages;')
   ABANDONED=$(wc -l <"$WORK/unanswered.txt")
   ABANDONED_STORED=0
   if ((ABANDONED > 0)); then
     # Through stdin, not one argument: a SIGTERM flood abandons ~100k ids,
     # past the kernel's limit on one argument.
+    local ignore="INSERT OR IGNORE INTO abandoned" conflict="" client=(sqlite3 "$DB")
+    if ((PG_BENCH)); then
+      ignore="INSERT INTO abandoned"
+      conflict=" ON CONFLICT DO NOTHING"
+      client=(psql "$PG_URL" -XAtq)
+    fi
     ABANDONED_STORED=$({
       echo "CREATE TEMP TABLE abandoned (message_id TEXT PRIMARY KEY);"
-      awk '{ printf "INSERT OR IGNORE INTO abandoned VALUES ('\''%s'\'');\n", $0 }' "$WORK/unanswered.txt"
+      awk -v ins="$ignore" -v tail="$conflict" '{ printf "%s VALUES ('\''%s'\'')%s;\n", ins, $0, tail }' "$WORK/unanswered.txt"
       echo "SELECT COUNT(*) FROM messages WHERE message_id IN (SELECT message_id FROM abandoned);"
-    } | sqlite3 "$DB")
+    } | "${client[@]}")
   fi
   ACKED_TOTAL=$((PRE_ROWS + ING_ACKED + BULK_ACKED + FLOOD_ACKED))
   EXPECTED=$((GEN_DB_ROWS + ACKED_TOTAL + ABANDONED_STORED))
@@ -31,7 +37,7 @@ stage_check_rows() {
   if ((INGEST)); then
     local id from ts got
     while IFS=$'\t' read -r id from ts; do
-      got=$(sqlite3 -separator $'\t' "$DB" "SELECT from_msisdn, ts FROM messages WHERE message_id = '$id';")
+      got=$(db_query "SELECT from_msisdn, ts FROM messages WHERE message_id = '$id';")
       [[ $got == "$from"$'\t'"$ts" ]] || die "$id: stored ($got) is not the first delivery ($from $ts)"
     done < <(head -20 "$WORK/unique-1.tsv" | cut -f2- | jq -r '[.message_id, .from, .ts] | @tsv')
     log "checks passed: every 200 is a stored row, duplicates stored nothing, the first version won"

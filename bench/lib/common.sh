@@ -51,6 +51,8 @@ cleanup() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
   [[ -n $SAMPLER_PID ]] && kill -0 "$SAMPLER_PID" 2>/dev/null && kill -TERM "$SAMPLER_PID" 2>/dev/null
+  # The bench's own PostgreSQL (bench/lib/postgres.sh), if it started one.
+  declare -F stop_own_postgres >/dev/null && stop_own_postgres
   if ((rc != 0 || FAILED)); then
     log "kept $WORK for inspection (server logs, wrk output, database)"
   elif [[ $KEEP == 1 ]]; then

@@ -46,7 +46,7 @@ stage_prepare_random_values() {
   log "measuring the q vocabulary on the database"
   mkdir -p "$WORK/vocabulary"
   t0=$(now_ms)
-  "$MAKE_VOCABULARY" --database "$DB" --out-dir "$WORK/vocabulary" 2>"$WORK/vocabulary.log" ||
+  "$MAKE_VOCABULARY" --database "$(vocabulary_database)" --out-dir "$WORK/vocabulary" 2>"$WORK/vocabulary.log" ||
     { cat "$WORK/vocabulary.log" >&2; die "make_vocabulary failed"; }
   VOCABULARY_MS=$(($(now_ms) - t0))
   sed 's/^make_vocabulary: /  /' "$WORK/vocabulary.log" >&2

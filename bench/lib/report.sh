@@ -127,6 +127,7 @@ write_report() {
   else
     cmd="BENCH_ROWS=$ROWS BENCH_SECONDS=$PHASE_SECONDS make bench"
     [[ $LOAD == http ]] || cmd="BENCH_LOAD=file $cmd"
+    ((PG_BENCH)) && cmd="BENCH_POSTGRES=1 $cmd"
   fi
 
   {
@@ -135,6 +136,7 @@ write_report() {
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), revision \`$revision\`, command: \`$cmd\` (whole run ${RUN_SECONDS} s)"
     echo
     echo "- Machine: $(nproc) cores ($cpu_model), $mem_gib GiB, Linux $(uname -r); database on $fs_type in \`$TMP_BASE\`"
+    echo "- Storage: $(backend_description)"
     echo "- Build: \`$BUILD_DIR\`, CMAKE_BUILD_TYPE=$BUILD_TYPE (\`$CXX_FLAGS\`)"
     echo "- Load: wrk $wrk_version on loopback, -t$THREADS -c$CONNS, ${PHASE_SECONDS} s per timed phase, --timeout $WRK_TIMEOUT; wrk and the server share the machine"
     echo "- Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; at the end: $load_after"
@@ -176,7 +178,7 @@ write_report() {
     fi
     local dup_text=""
     ((INGEST)) && dup_text="; the duplicate phase ($DUP_ACKED × 200 over $DUP_LINES_USED stored ids) added none"
-    echo "- Rows: $DB_ROWS in the database (sqlite3 after shutdown) = $GEN_DB_ROWS generated + $ACKED_TOTAL answered 200 (1 preflight, $ING_ACKED unique ingest in $ING_RUNS run(s), $BULK_ACKED bulk, $FLOOD_ACKED during the floods) + $ABANDONED_STORED of $ABANDONED requests wrk abandoned in flight at a phase's end$dup_text. Check passed."
+    echo "- Rows: $DB_ROWS in the database (counted in the database after shutdown) = $GEN_DB_ROWS generated + $ACKED_TOTAL answered 200 (1 preflight, $ING_ACKED unique ingest in $ING_RUNS run(s), $BULK_ACKED bulk, $FLOOD_ACKED during the floods) + $ABANDONED_STORED of $ABANDONED requests wrk abandoned in flight at a phase's end$dup_text. Check passed."
     echo "- Memory: peak resident (VmHWM) $(mib "$HWM_KIB") over the whole run, highest VmRSS sample $(mib "$RSS_MAX_KIB"), $(mib "$RSS_END_KIB") at the end; after a restart on $DB_ROWS rows: VmHWM $(mib "$RESTART_HWM")."
     echo "- Ready (exec to first 200 on /health/ready): ${FIRST_READY_MS} ms on the first start ($([[ $LOAD == file ]] && echo "migrating the generated database" || echo "empty database")); on the $DB_ROWS-row database: ${READY_LIST[*]:-–} ms ($RESTARTS restarts)."
     echo "- SIGTERM: exit status 0 every time (last stop took ${STOP_MS} ms)."

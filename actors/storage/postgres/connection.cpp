@@ -68,16 +68,16 @@ bool result::boolean(int row, int column) const { return text(row, column) == "t
 connection::connection(const std::string& conninfo) {
   conn_ = PQconnectdb(conninfo.c_str());
   if (conn_ == nullptr) throw error(error::kind::connection, {}, "out of memory");
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  // Server notices (NOTICE: relation exists, skipping) are not errors and
+  // must not reach stderr in the middle of the JSON log.
+  if (PQstatus(conn_) == CONNECTION_OK) PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  if (PQstatus(conn_) != CONNECTION_OK || PQsetnonblocking(conn_, 1) != 0) {
+    // The destructor does not run for a constructor that throws: close here.
     std::string text = trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     throw error(error::kind::connection, {}, text.empty() ? "connection failed" : text);
   }
-  // Server notices (NOTICE: relation exists, skipping) are not errors and
-  // must not reach stderr in the middle of the JSON log.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-  if (PQsetnonblocking(conn_, 1) != 0) throw_connection_error(conn_, "cannot switch to non-blocking mode");
 }
 
 connection& connection::operator=(connection&& other) noexcept {

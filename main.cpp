@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& cfg = std::get<config>(loaded);
-  json_logger log{stdout, cfg.level};
+  json_logger log{stdout, cfg.level, cfg.instance_name};
   log.log(log_level::info, "starting",
           {{"version", build_version()},
            {"host", cfg.host},

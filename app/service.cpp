@@ -55,7 +55,8 @@ struct service::impl {
   std::unique_ptr<http_server> server;
   bool stopped = false;
 
-  impl(service_options opts, json_logger& logger) : options(std::move(opts)), log(logger) {}
+  impl(service_options opts, json_logger& logger)
+    : options(std::move(opts)), log(logger), metrics(options.settings.instance_name) {}
 
   void spawn_actors() {
     actor_cfg = actor_config(options.actor_threads);

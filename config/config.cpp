@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <unistd.h>
+
 #include <cctype>
 
 namespace webhookd {
@@ -90,6 +92,30 @@ std::optional<bool> parse_synchronous(std::string_view raw) {
   return std::nullopt;
 }
 
+namespace {
+
+constexpr std::size_t max_instance_name = 63;
+
+bool instance_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '-';
+}
+
+}  // namespace
+
+bool valid_instance_name(std::string_view name) {
+  if (name.empty() || name.size() > max_instance_name) return false;
+  for (char c : name)
+    if (!instance_name_char(c)) return false;
+  return true;
+}
+
+std::string instance_name_from_hostname(std::string_view hostname) {
+  std::string name;
+  for (char c : hostname.substr(0, max_instance_name)) name.push_back(instance_name_char(c) ? c : '-');
+  return name.empty() ? "webhookd" : name;
+}
+
 std::variant<config, config_error> load_config(const getenv_function& getenv) {
   config cfg;
 
@@ -122,6 +148,15 @@ std::variant<config, config_error> load_config(const getenv_function& getenv) {
   }
 
   if (const auto raw = read(getenv, "HOST")) cfg.host = std::string(*raw);
+
+  if (const auto raw = read(getenv, "INSTANCE_NAME")) {
+    if (!valid_instance_name(*raw))
+      return config_error{"INSTANCE_NAME", "must be 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'"};
+    cfg.instance_name = std::string(*raw);
+  } else {
+    char host[256] = {};
+    cfg.instance_name = instance_name_from_hostname(gethostname(host, sizeof host - 1) == 0 ? host : "");
+  }
 
   if (const auto raw = read(getenv, "WEBHOOK_SECRET")) cfg.webhook_secret = std::string(*raw);
 

@@ -26,6 +26,9 @@ struct config {
   log_level level = log_level::info;
   std::string host = "0.0.0.0";
   std::uint16_t port = 8000;
+  // INSTANCE_NAME, else the host name: which replica wrote a log line (field
+  // `instance`) or a metric (webhookd_instance_info). 1-63 of [A-Za-z0-9._-].
+  std::string instance_name;
   // WEBHOOKD_BENCH_ROUTES=1 adds /_bench/null, the benchmark's yardstick.
   bool bench_routes = false;
   // DEBUG_ENDPOINTS=1 adds GET /debug/actors (actor figures for `webhookd inspect`).
@@ -91,6 +94,12 @@ std::optional<std::string> database_path_from_url(std::string_view url);
 // other than sslmode, sslrootcert, sslcert, sslkey, connect_timeout,
 // application_name, host, port, target_session_attrs, or a bad sslmode).
 std::optional<postgres_target> postgres_target_from_url(std::string_view url);
+
+// The host name cut to an instance name: characters outside [A-Za-z0-9._-]
+// become '-', at most 63 of them, "webhookd" when none is left.
+std::string instance_name_from_hostname(std::string_view hostname);
+// True for 1-63 characters of [A-Za-z0-9._-].
+bool valid_instance_name(std::string_view name);
 
 // Case-insensitive DEBUG / INFO / WARNING (or WARN) / ERROR.
 std::optional<log_level> parse_log_level(std::string_view s);

@@ -25,8 +25,8 @@ std::string utc_now_iso8601_ms() {
   return text;
 }
 
-json_logger::json_logger(std::FILE* out, log_level min_level)
-  : out_(out), min_level_(min_level), flusher_([this] { run_flusher(); }) {}
+json_logger::json_logger(std::FILE* out, log_level min_level, std::string instance)
+  : out_(out), min_level_(min_level), instance_(std::move(instance)), flusher_([this] { run_flusher(); }) {}
 
 json_logger::~json_logger() {
   {
@@ -44,6 +44,7 @@ void json_logger::log(log_level level, std::string_view msg, nlohmann::ordered_j
   line["ts"] = utc_now_iso8601_ms();
   line["level"] = std::string{to_string(level)};
   line["msg"] = std::string{msg};
+  if (!instance_.empty()) line["instance"] = instance_;
   if (fields.is_object())
     for (auto& [key, value] : fields.items()) line[key] = std::move(value);
   // Replace invalid UTF-8 rather than throw: a log line must never fail.

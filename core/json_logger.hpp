@@ -22,8 +22,10 @@ std::string utc_now_iso8601_ms();
 
 class json_logger {
  public:
-  // Writes to `out` (not owned). Lines below `min_level` are dropped.
-  json_logger(std::FILE* out, log_level min_level);
+  // Writes to `out` (not owned). Lines below `min_level` are dropped. A
+  // non-empty `instance` is written into every line (field `instance`), so
+  // that the logs of several replicas can be told apart once merged.
+  json_logger(std::FILE* out, log_level min_level, std::string instance = {});
   json_logger(const json_logger&) = delete;
   json_logger& operator=(const json_logger&) = delete;
   ~json_logger();
@@ -41,6 +43,7 @@ class json_logger {
 
   std::FILE* out_;
   log_level min_level_;
+  std::string instance_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::string buffer_;

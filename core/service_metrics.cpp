@@ -42,7 +42,7 @@ std::string_view to_string(webhook_result result) {
   return "unknown";
 }
 
-service_metrics::service_metrics()
+service_metrics::service_metrics(const std::string& instance_name)
   : registry_(std::make_shared<prometheus::Registry>()),
     receivers_(std::make_unique<receiver_metrics>(*registry_)) {
   http_requests_ = &prometheus::BuildCounter()
@@ -150,6 +150,13 @@ service_metrics::service_metrics()
     .Register(*registry_)
     .Add({{"version", build_version()}, {"revision", build_revision()}})
     .Set(1);
+  if (!instance_name.empty())
+    prometheus::BuildGauge()
+      .Name("webhookd_instance_info")
+      .Help("Always 1; instance_name is this replica's INSTANCE_NAME (default: the host name).")
+      .Register(*registry_)
+      .Add({{"instance_name", instance_name}})
+      .Set(1);
 }
 
 void service_metrics::refresh_sampled() {

@@ -41,7 +41,11 @@ std::string_view to_string(webhook_result result);
 
 class service_metrics {
  public:
-  service_metrics();
+  // `instance_name` (config: INSTANCE_NAME or the host name) is exported as
+  // webhookd_instance_info{instance_name="…"} 1, not as a label on every
+  // series: the series keep the names and labels the FastAPI service had, and
+  // Prometheus tells replicas apart by its own `instance` target label.
+  explicit service_metrics(const std::string& instance_name = {});
 
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }

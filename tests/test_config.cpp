@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE test_config
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
 #include <map>
 #include <string>
 #include <variant>
@@ -45,6 +47,19 @@ BOOST_AUTO_TEST_CASE(all_defaults) {
   BOOST_TEST((c.level == log_level::info));
   BOOST_TEST(c.host == "0.0.0.0");
   BOOST_TEST(c.port == 8000);
+}
+
+BOOST_AUTO_TEST_CASE(instance_name_from_environment_or_host_name) {
+  BOOST_TEST(load_ok({{"INSTANCE_NAME", "api-2.eu_west"}}).instance_name == "api-2.eu_west");
+  // Unset: the host name, made safe for a label value.
+  char host[256] = {};
+  BOOST_TEST_REQUIRE(gethostname(host, sizeof host - 1) == 0);
+  BOOST_TEST(load_ok({}).instance_name == instance_name_from_hostname(host));
+  BOOST_TEST(instance_name_from_hostname("web 1/α") == "web-1---");
+  BOOST_TEST(instance_name_from_hostname("") == "webhookd");
+  BOOST_TEST(instance_name_from_hostname(std::string(80, 'h')) == std::string(63, 'h'));
+  for (const std::string& bad : std::vector<std::string>{"has space", "quote\"", std::string(64, 'x'), "new\nline", "ü"})
+    BOOST_TEST(load_err({{"INSTANCE_NAME", bad}}).variable == "INSTANCE_NAME", bad);
 }
 
 BOOST_AUTO_TEST_CASE(empty_values_count_as_unset) {

@@ -156,6 +156,34 @@ BOOST_AUTO_TEST_CASE(starts_ready_fast_and_stops_cleanly_on_sigint) {
   BOOST_TEST(stored_ids(dir.path() + "/nested/dir/app.db") == (std::set<std::string>{"p1"}));
 }
 
+BOOST_AUTO_TEST_CASE(instance_name_in_every_log_line_and_in_metrics) {
+  temp_dir dir;
+  auto port = free_port();
+  auto out = dir.path() + "/out.jsonl";
+  child_process child{{{"WEBHOOK_SECRET", "s3cret-value"},
+                       {"DATABASE_URL", "sqlite:////" + dir.path().substr(1) + "/app.db"},
+                       {"HOST", "127.0.0.1"},
+                       {"PORT", std::to_string(port)},
+                       {"INSTANCE_NAME", "replica-b"}},
+                      out};
+  BOOST_TEST_REQUIRE(wait_ready(port, 2000ms));
+  auto body = webhook_body("i1");
+  BOOST_TEST(post(port, "/webhook", body, {{"X-Signature", hmac_sha256_hex("s3cret-value", body)}}).status == 200);
+  BOOST_TEST(metric_value(port, R"(webhookd_instance_info{instance_name="replica-b"})").value_or(-1) == 1.0);
+  // The FastAPI series keep their labels: the name is not added to them.
+  BOOST_TEST(metric_value(port, R"(webhook_requests_total{result="created"})").value_or(-1) == 1.0);
+  child.signal(SIGTERM);
+  BOOST_TEST(child.wait_exit(5s) == 0);
+  auto lines = json_lines(out);
+  BOOST_TEST_REQUIRE(lines.size() >= 4u);
+  bool webhook_line = false;
+  for (const auto& line : lines) {
+    BOOST_TEST(line.value("instance", "") == "replica-b", line.dump());
+    webhook_line = webhook_line || line.value("message_id", "") == "i1";
+  }
+  BOOST_TEST(webhook_line);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_with_requests_in_flight) {
   temp_dir dir;
   auto port = free_port();

@@ -95,6 +95,15 @@ int main(int argc, char** argv) {
   int received = 0;
   sigwait(&signals, &received);
   log.log(log_level::info, "shutting down", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  if (cfg.drain_delay_ms > 0) {
+    // Not ready first, still serving: the load balancer's next health check
+    // takes this replica out before its listener closes. A second signal
+    // cuts the wait short.
+    svc.stop_being_ready();
+    const timespec delay{static_cast<time_t>(cfg.drain_delay_ms / 1000),
+                         static_cast<long>(cfg.drain_delay_ms % 1000) * 1000000L};
+    sigtimedwait(&signals, nullptr, &delay);
+  }
   svc.shutdown(std::chrono::seconds{4});
   log.log(log_level::info, "stopped");
   return 0;

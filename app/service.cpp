@@ -122,6 +122,10 @@ void service::start() {
 
 std::uint16_t service::port() const { return impl_->server ? impl_->server->bound_port() : 0; }
 
+void service::stop_being_ready() {
+  if (impl_->http_ctx) impl_->http_ctx->start_leaving();
+}
+
 void service::shutdown(std::chrono::milliseconds grace) {
   auto& s = *impl_;
   if (s.stopped) return;

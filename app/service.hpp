@@ -40,6 +40,9 @@ class service {
   void start();
   std::uint16_t port() const;
 
+  // First step of a graceful stop behind a load balancer: /health/ready
+  // answers 503 from now on, everything else is served as before.
+  void stop_being_ready();
   // Graceful stop: no new connections, in-flight requests answered (up to
   // `grace`), actors stopped (the storage actor closes the database), HTTP
   // threads joined. Safe to call twice.

@@ -169,6 +169,17 @@ std::variant<config, config_error> load_config(const getenv_function& getenv) {
     }
   }
 
+  if (const auto raw = read(getenv, "DRAIN_DELAY_MS")) {
+    std::uint32_t value = 0;
+    bool digits = raw->size() <= 5;
+    for (char ch : *raw) {
+      digits = digits && ch >= '0' && ch <= '9';
+      if (digits) value = value * 10 + static_cast<std::uint32_t>(ch - '0');
+    }
+    if (!digits || value > 30000) return config_error{"DRAIN_DELAY_MS", "must be a whole number of milliseconds from 0 to 30000"};
+    cfg.drain_delay_ms = value;
+  }
+
   if (const auto raw = read(getenv, "SQLITE_SYNCHRONOUS")) {
     auto level = parse_synchronous(*raw);
     if (!level) return config_error{"SQLITE_SYNCHRONOUS", "must be FULL or NORMAL"};

@@ -29,6 +29,10 @@ struct config {
   // INSTANCE_NAME, else the host name: which replica wrote a log line (field
   // `instance`) or a metric (webhookd_instance_info). 1-63 of [A-Za-z0-9._-].
   std::string instance_name;
+  // DRAIN_DELAY_MS (0-30000, default 0): after SIGTERM, how long /health/ready
+  // answers 503 while requests are still served, before the listener closes;
+  // longer than the load balancer's health-check interval (cluster: 1500).
+  std::uint32_t drain_delay_ms = 0;
   // WEBHOOKD_BENCH_ROUTES=1 adds /_bench/null, the benchmark's yardstick.
   bool bench_routes = false;
   // DEBUG_ENDPOINTS=1 adds GET /debug/actors (actor figures for `webhookd inspect`).

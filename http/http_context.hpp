@@ -58,6 +58,12 @@ class http_context {
   // caller answers 503 + Retry-After instead of handing out more work.
   bool over_capacity() const { return in_flight_.load(std::memory_order_relaxed) > max_in_flight_; }
 
+  // Set at SIGTERM/SIGINT when DRAIN_DELAY_MS > 0, before draining: only
+  // /health/ready changes (503, "shutting down"), so that a load balancer
+  // takes this replica out while every request is still served.
+  void start_leaving() { leaving_.store(true, std::memory_order_release); }
+  bool leaving() const { return leaving_.load(std::memory_order_acquire); }
+
   // Set at SIGTERM/SIGINT: from then on every new request is answered 503
   // with Connection: close (http/answers_before_routing.cpp).
   void start_draining() { draining_.store(true, std::memory_order_release); }
@@ -78,6 +84,7 @@ class http_context {
   json_logger& log_;
   std::atomic<int> in_flight_{0};
   std::atomic<bool> draining_{false};
+  std::atomic<bool> leaving_{false};
 };
 
 }  // namespace webhookd

@@ -17,6 +17,7 @@ route_handler ready_route(http_context& ctx) {
     auto ex = std::make_shared<exchange>(req, "/health/ready", ctx);
     auto reply = [ex](std::vector<std::string> reasons) {
       if (!ex->context().any_receiver_configured()) reasons.insert(reasons.begin(), "WEBHOOK_SECRET is not set");
+      if (ex->context().leaving()) reasons.insert(reasons.begin(), "shutting down");
       if (reasons.empty())
         ex->reply_json(200, {{"status", "ready"}});
       else

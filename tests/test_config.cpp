@@ -62,6 +62,14 @@ BOOST_AUTO_TEST_CASE(instance_name_from_environment_or_host_name) {
     BOOST_TEST(load_err({{"INSTANCE_NAME", bad}}).variable == "INSTANCE_NAME", bad);
 }
 
+BOOST_AUTO_TEST_CASE(drain_delay) {
+  BOOST_TEST(load_ok({}).drain_delay_ms == 0u);
+  BOOST_TEST(load_ok({{"DRAIN_DELAY_MS", "1500"}}).drain_delay_ms == 1500u);
+  BOOST_TEST(load_ok({{"DRAIN_DELAY_MS", "30000"}}).drain_delay_ms == 30000u);
+  for (const char* bad : {"30001", "-1", "1.5", "1s", "999999", " 10"})
+    BOOST_TEST(load_err({{"DRAIN_DELAY_MS", bad}}).variable == "DRAIN_DELAY_MS", bad);
+}
+
 BOOST_AUTO_TEST_CASE(empty_values_count_as_unset) {
   const config c = load_ok(
       {{"DATABASE_URL", ""}, {"WEBHOOK_SECRET", ""}, {"LOG_LEVEL", ""}, {"HOST", ""}, {"PORT", ""}});

@@ -184,6 +184,33 @@ BOOST_AUTO_TEST_CASE(instance_name_in_every_log_line_and_in_metrics) {
   BOOST_TEST(webhook_line);
 }
 
+BOOST_AUTO_TEST_CASE(drain_delay_stops_readiness_first_and_keeps_serving) {
+  temp_dir dir;
+  auto port = free_port();
+  auto out = dir.path() + "/out.jsonl";
+  child_process child{{{"WEBHOOK_SECRET", "s3cret-value"},
+                       {"DATABASE_URL", "sqlite:////" + dir.path().substr(1) + "/app.db"},
+                       {"HOST", "127.0.0.1"},
+                       {"PORT", std::to_string(port)},
+                       {"DRAIN_DELAY_MS", "1500"}},
+                      out};
+  BOOST_TEST_REQUIRE(wait_ready(port, 2000ms));
+  const auto signalled = std::chrono::steady_clock::now();
+  child.signal(SIGTERM);
+  std::this_thread::sleep_for(300ms);
+  const auto ready = get(port, "/health/ready");
+  BOOST_TEST(ready.status == 503);
+  BOOST_TEST(json::parse(ready.body) == json::parse(R"({"status":"not ready","reasons":["shutting down"]})"));
+  // Everything else is still served while the load balancer takes it out.
+  auto body = webhook_body("during-drain");
+  BOOST_TEST(post(port, "/webhook", body, {{"X-Signature", hmac_sha256_hex("s3cret-value", body)}}).status == 200);
+  BOOST_TEST(get(port, "/messages").body.find("during-drain") != std::string::npos);
+  BOOST_TEST(child.wait_exit(8s) == 0);
+  const bool waited = std::chrono::steady_clock::now() - signalled >= 1400ms;
+  BOOST_TEST(waited);
+  BOOST_TEST(stored_ids(dir.path() + "/app.db") == (std::set<std::string>{"during-drain"}));
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_with_requests_in_flight) {
   temp_dir dir;
   auto port = free_port();

@@ -19,14 +19,14 @@ command -v npm >/dev/null || packages+=(npm)
 # (and the same server, for BENCH_POSTGRES=1), `fuzz` adds clang.
 for extra in "$@"; do
   case "$extra" in
-    bench) packages+=(wrk postgresql-15) ;;
+    bench) packages+=(wrk postgresql-15 haproxy) ;;
     fuzz) packages+=(clang libclang-rt-dev) ;;
     # tests/prometheus_integration.sh: prometheus + promtool; tests/test_browser_docs.cpp:
     # headless Chromium (and a font for its screenshot). The OpenAPI validator is an
     # npm package that tests/openapi_validator.sh installs into the build tree.
     # tests/support/postgres_server.*: initdb/pg_ctl of postgresql-15, run as the
     # `postgres` account its package creates when the tests run as root.
-    test) packages+=(prometheus chromium fonts-dejavu-core postgresql-15) ;;
+    test) packages+=(prometheus chromium fonts-dejavu-core postgresql-15 haproxy) ;;
     *) echo "install-deps: unknown group '$extra'" >&2; exit 2 ;;
   esac
 done

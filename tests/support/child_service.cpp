@@ -46,7 +46,9 @@ child_service::child_service(child_options options) : keep_output_(options.keep_
   for (auto& s : storage) envp.push_back(s.data());
   envp.push_back(nullptr);
   if (options.binary.empty()) throw std::runtime_error("child_options.binary is empty");
-  char* argv[] = {options.binary.data(), nullptr};
+  std::vector<char*> argv{options.binary.data()};
+  for (auto& arg : options.args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
@@ -71,7 +73,7 @@ child_service::child_service(child_options options) : keep_output_(options.keep_
           ::setuid(options.run_as->first) != 0)
         ::_exit(126);
     }
-    ::execve(options.binary.c_str(), argv, envp.data());
+    ::execve(options.binary.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(pipe_fds[1]);

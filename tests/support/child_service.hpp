@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace webhookd::test {
 
@@ -34,6 +35,8 @@ struct child_options {
   std::optional<std::pair<uid_t, gid_t>> run_as;
   // false: stdout is still drained (the child never blocks on it) but dropped.
   bool keep_output = true;
+  // Arguments after argv[0] (the binary).
+  std::vector<std::string> args = {};
 };
 
 class child_service {

@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 DATABASE_URL ?= sqlite:///data/app.db
 PORT ?= 8000
 
-.PHONY: all deps build test test-asan test-tsan fuzz bench bench-10m run up down logs clean
+.PHONY: all deps build test test-asan test-tsan fuzz bench bench-10m run up down logs up-cluster down-cluster clean
 
 all: build
 
@@ -73,6 +73,15 @@ down:
 
 logs:
 	$(COMPOSE) logs -f api
+
+# Three replicas behind HAProxy on one PostgreSQL (docker-compose.cluster.yml);
+# down-cluster keeps the database volume (`$(COMPOSE) -f ... down -v` deletes it).
+CLUSTER_FILE ?= docker-compose.cluster.yml
+up-cluster:
+	$(COMPOSE) -f $(CLUSTER_FILE) up -d --build
+
+down-cluster:
+	$(COMPOSE) -f $(CLUSTER_FILE) down
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -23,8 +23,9 @@ compose() { (cd "$ROOT" && $COMPOSE -f "$FILE" "$@"); }
 check() {  # name, then a command that must succeed
   local name=$1
   shift
-  if "$@"; then printf 'PASS  %s\n' "$name"; else printf 'FAIL  %s\n' "$name"; FAILED=$((FAILED + 1)); fi
+  if "$@"; then printf 'PASS  %s\n' "$name"; else printf 'FAIL  %s  (%s)\n' "$name" "$*"; FAILED=$((FAILED + 1)); fi
 }
+servers_up() { curl -s "http://127.0.0.1:8404/stats;csv" | awk -F, '$1 == "replicas" && $2 ~ /^api/ && $18 == "UP"' | wc -l; }
 sign() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //'; }
 post() { curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/webhook" -H 'Content-Type: application/json' -H "X-Signature: $2" --data-binary "$1"; }
 json() { curl -sf "$BASE$1"; }
@@ -41,6 +42,11 @@ for _ in $(seq 600); do
 done
 check "ready through HAProxy within ${READY_BUDGET} s of 'up' returning ($(( ${ready:-9999} - up_done )) s; up took $((up_done - started)) s)" \
   test -n "$ready" -a $(( ${ready:-9999} - up_done )) -le "$READY_BUDGET"
+# HAProxy counts a server as up before its first check: wait until all three
+# replicas passed one, so that no seeded request meets a replica still
+# connecting to a database initialised a moment ago.
+for _ in $(seq 150); do [[ $(servers_up) == 3 ]] && break; sleep 0.1; done
+check "three replicas up in HAProxy" test "$(servers_up)" = 3
 check "GET /health/live" curl -sf "$BASE/health/live" -o /dev/null
 check "GET /health/ready" curl -sf "$BASE/health/ready" -o /dev/null
 
@@ -50,7 +56,7 @@ check "signed -> 200" test "$(post "$body" "$(sign "$body")")" = 200
 check "duplicate -> 200" test "$(post "$body" "$(sign "$body")")" = 200
 for i in 2 3 4; do
   b="{\"message_id\":\"m$i\",\"from\":\"+9198765432$i$i\",\"to\":\"+14155550100\",\"ts\":\"2025-01-15T0$((5 + i)):00:00Z\",\"text\":\"Hello $i\"}"
-  post "$b" "$(sign "$b")" >/dev/null
+  check "seed m$i -> 200" test "$(post "$b" "$(sign "$b")")" = 200
 done
 check "GET /messages: 4 rows, ordered by ts" test "$(json /messages | jq -c '[.total, [.data[].message_id]]')" = '[4,["m2","m3","m4","m1"]]'
 check "limit=2&offset=0" test "$(json '/messages?limit=2&offset=0' | jq -c '[.limit, .offset, (.data|length), .total]')" = '[2,0,2,4]'
@@ -68,13 +74,13 @@ engine=docker
 [[ $COMPOSE == *podman* ]] && engine=podman
 logs_dir=$(mktemp -d)
 for replica in api1 api2 api3; do
-  cid=$(compose ps -q "$replica" 2>/dev/null | tail -1)
+  cid=$($engine ps -q --filter "label=com.docker.compose.service=$replica" | head -1)
   $engine logs "$cid" >"$logs_dir/$replica.jsonl" 2>&1 || true
   check "$replica: its log is JSON lines, each with instance=$replica" \
     jq -e -s "length > 0 and all(.[]; .instance == \"$replica\")" "$logs_dir/$replica.jsonl"
 done
-check "webhook lines have message_id and dup (over all replicas: m1 twice, once dup=true)" \
-  test "$(cat "$logs_dir"/*.jsonl | jq -cs '[.[] | select(.message_id == "m1") | .dup] | sort')" = '[false,true]'
+check "webhook lines have message_id and dup (over all replicas: m1 answered 200 twice, once dup=true)" \
+  test "$(cat "$logs_dir"/*.jsonl | jq -cs '[.[] | select(.message_id == "m1" and .status == 200) | .dup] | sort')" = '[false,true]'
 
 (cd "$ROOT" && make down-cluster COMPOSE="$COMPOSE") >/dev/null 2>&1
 compose down -v >/dev/null 2>&1 || true

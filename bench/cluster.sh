@@ -21,6 +21,7 @@ SECRET=cluster-bench-secret
 OUT=${CLUSTER_OUT:-bench/results/cluster.md}
 WORK=$(mktemp -d /tmp/webhookd-cluster-bench.XXXXXX)
 chmod 755 "$WORK"
+install -d -o postgres -g postgres -m 0700 "$WORK/pg"
 PG_BIN=/usr/lib/postgresql/15/bin
 PIDS=()
 
@@ -44,8 +45,8 @@ fi
 # PostgreSQL with its defaults (fsync and synchronous_commit on).
 PG_PORT=$(free_port)
 runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
-  -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200" start >/dev/null
+runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w \
+  -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200" start >/dev/null
 
 TICK=$(getconf CLK_TCK)
 {

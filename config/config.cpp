@@ -92,6 +92,17 @@ std::optional<bool> parse_synchronous(std::string_view raw) {
   return std::nullopt;
 }
 
+std::optional<std::size_t> parse_decimal(std::string_view raw, std::size_t low, std::size_t high) {
+  if (raw.empty() || raw.size() > 9) return std::nullopt;
+  std::size_t value = 0;
+  for (char c : raw) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (value < low || value > high) return std::nullopt;
+  return value;
+}
+
 namespace {
 
 constexpr std::size_t max_instance_name = 63;
@@ -170,14 +181,9 @@ std::variant<config, config_error> load_config(const getenv_function& getenv) {
   }
 
   if (const auto raw = read(getenv, "DRAIN_DELAY_MS")) {
-    std::uint32_t value = 0;
-    bool digits = raw->size() <= 5;
-    for (char ch : *raw) {
-      digits = digits && ch >= '0' && ch <= '9';
-      if (digits) value = value * 10 + static_cast<std::uint32_t>(ch - '0');
-    }
-    if (!digits || value > 30000) return config_error{"DRAIN_DELAY_MS", "must be a whole number of milliseconds from 0 to 30000"};
-    cfg.drain_delay_ms = value;
+    const auto delay = parse_decimal(*raw, 0, 30000);
+    if (!delay) return config_error{"DRAIN_DELAY_MS", "must be a whole number of milliseconds from 0 to 30000"};
+    cfg.drain_delay_ms = static_cast<std::uint32_t>(*delay);
   }
 
   if (const auto raw = read(getenv, "SQLITE_SYNCHRONOUS")) {

@@ -105,6 +105,9 @@ std::string instance_name_from_hostname(std::string_view hostname);
 // True for 1-63 characters of [A-Za-z0-9._-].
 bool valid_instance_name(std::string_view name);
 
+// Decimal digits only (at most 9) within [low, high]; nullopt otherwise.
+std::optional<std::size_t> parse_decimal(std::string_view raw, std::size_t low, std::size_t high);
+
 // Case-insensitive DEBUG / INFO / WARNING (or WARN) / ERROR.
 std::optional<log_level> parse_log_level(std::string_view s);
 

@@ -33,18 +33,6 @@ std::optional<config_error> read_standard_webhooks_key(const getenv_function& ge
   return std::nullopt;
 }
 
-// Decimal digits within [low, high].
-std::optional<std::size_t> parse_size(std::string_view raw, std::size_t low, std::size_t high) {
-  if (raw.empty() || raw.size() > 9) return std::nullopt;
-  std::size_t value = 0;
-  for (char c : raw) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<std::size_t>(c - '0');
-  }
-  if (value < low || value > high) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
 std::optional<config_error> load_receiver_settings(const getenv_function& getenv, config& cfg) {
@@ -76,7 +64,7 @@ std::optional<config_error> load_receiver_settings(const getenv_function& getenv
   if (auto raw = read_env(getenv, "WHATSAPP_MAX_BODY_BYTES")) {
     constexpr std::size_t low = 1024;
     constexpr std::size_t high = 16 * 1024 * 1024;
-    auto size = parse_size(*raw, low, high);
+    auto size = parse_decimal(*raw, low, high);
     if (!size) return config_error{"WHATSAPP_MAX_BODY_BYTES", "must be a number of bytes from 1024 to 16777216"};
     cfg.whatsapp_max_body = *size;
   }

@@ -27,6 +27,7 @@
 #include "support/http_client.hpp"
 #include "support/postgres_server.hpp"
 #include "support/test_service.hpp"
+#include "support/webhook_load.hpp"
 
 using namespace webhookd;
 using namespace webhookd::test;
@@ -178,63 +179,17 @@ class cluster {
   std::unique_ptr<child_service> haproxy_;
 };
 
-// Unique deliveries through the load balancer from `connections` clients
-// until stopped. Worker threads use no Boost.Test assertion (not thread-safe).
-class webhook_load {
- public:
-  webhook_load(std::uint16_t port, int connections, const std::string& prefix) {
-    for (int c = 0; c < connections; ++c)
-      clients_.emplace_back([this, port, c, prefix] {
-        for (int n = 0; !stop_.load(); ++n) {
-          const auto id = prefix + "-" + std::to_string(c) + "-" + std::to_string(n);
-          http_response r;
-          try {
-            r = signed_post(port, webhook_body(id, "+1555" + std::to_string(1000 + n % 41)));
-          } catch (const std::exception& e) {
-            r.status = 0;
-            r.body = e.what();
-          }
-          std::lock_guard lock(mutex_);
-          if (r.status == 200)
-            acknowledged_.insert(id);
-          else if (r.status == 503)
-            ++unavailable_;
-          else
-            others_.push_back(std::to_string(r.status) + " " + r.body);
-        }
-      });
-  }
-  ~webhook_load() { stop(); }
-  void stop() {
-    stop_ = true;
-    for (auto& t : clients_)
-      if (t.joinable()) t.join();
-  }
-  std::size_t acknowledged_count() {
-    std::lock_guard lock(mutex_);
-    return acknowledged_.size();
-  }
-  std::set<std::string> acknowledged() {
-    std::lock_guard lock(mutex_);
-    return acknowledged_;
-  }
-  int unavailable() {
-    std::lock_guard lock(mutex_);
-    return unavailable_;
-  }
-  std::vector<std::string> others() {
-    std::lock_guard lock(mutex_);
-    return others_;
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::set<std::string> acknowledged_;
-  int unavailable_ = 0;
-  std::vector<std::string> others_;
-  std::vector<std::thread> clients_;
-};
+// Unique deliveries through the load balancer from 16 clients until stopped;
+// any 503 counts as unavailable (HAProxy answers its own when no replica is up).
+webhook_load_options load_through(std::uint16_t port, std::string prefix) {
+  webhook_load_options options;
+  options.prefix = std::move(prefix);
+  options.send = [port](const std::string& id, int n) {
+    return signed_post(port, webhook_body(id, "+1555" + std::to_string(1000 + n % 41)));
+  };
+  options.unavailable = [](const http_response& r) { return r.status == 503; };
+  return options;
+}
 
 void require_all_stored(cluster& c, webhook_load& load) {
   const auto stored = c.stored_ids();
@@ -299,7 +254,7 @@ BOOST_AUTO_TEST_CASE(every_replica_answers_reads_the_same) {
 
 BOOST_AUTO_TEST_CASE(kill_9_one_replica_per_round_under_load) {
   cluster c;
-  webhook_load load{c.lb_port(), 16, "k9"};
+  webhook_load load{load_through(c.lb_port(), "k9")};
   std::this_thread::sleep_for(1s);
   const long retries_before = c.haproxy_retries();
   const auto slow = sanitizer_slowdown();
@@ -334,7 +289,7 @@ BOOST_AUTO_TEST_CASE(kill_9_one_replica_per_round_under_load) {
 
 BOOST_AUTO_TEST_CASE(rolling_restart_fails_no_request) {
   cluster c;
-  webhook_load load{c.lb_port(), 16, "roll"};
+  webhook_load load{load_through(c.lb_port(), "roll")};
   std::this_thread::sleep_for(1s);
   const auto slow = sanitizer_slowdown();
   for (int i = 0; i < replica_count; ++i) {
@@ -356,7 +311,7 @@ BOOST_AUTO_TEST_CASE(rolling_restart_fails_no_request) {
 
 BOOST_AUTO_TEST_CASE(postgres_restart_under_load_every_replica_recovers) {
   cluster c;
-  webhook_load load{c.lb_port(), 16, "pg"};
+  webhook_load load{load_through(c.lb_port(), "pg")};
   std::this_thread::sleep_for(1s);
   server().stop_immediately();
   std::this_thread::sleep_for(1500ms);

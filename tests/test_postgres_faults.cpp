@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/postgres_server.hpp"
+#include "support/webhook_load.hpp"
 #include "support/test_service.hpp"
 
 using namespace webhookd::test;
@@ -33,63 +34,20 @@ postgres_server& server() { return postgres_server::shared(); }
 
 std::string database_of(const test_service& svc) { return postgres_server::database_name(svc.database_url()); }
 
-// Unique deliveries from `connections` clients until stopped: what was
-// answered 200, how many 503s (each checked for its body and Retry-After),
-// and anything else.
-class webhook_load {
- public:
-  webhook_load(test_service& svc, int connections, std::string prefix) {
-    for (int c = 0; c < connections; ++c)
-      clients_.emplace_back([this, &svc, c, prefix] {
-        for (int n = 0; !stop_.load(); ++n) {
-          const auto id = prefix + "-" + std::to_string(c) + "-" + std::to_string(n);
-          const auto from = "+1555" + std::to_string(1000 + (n % 37));
-          http_response r;
-          try {
-            r = svc.post_webhook(webhook_body(id, from, "2025-03-0" + std::to_string(1 + n % 9) + "T10:00:00Z"));
-          } catch (const std::exception&) {
-            r.status = 0;
-          }
-          std::lock_guard lock(mutex_);
-          if (r.status == 200) {
-            acknowledged_.insert(id);
-          } else if (r.status == 503 && r.body == R"({"detail":"storage unavailable"})" &&
-                     r.header("retry-after").has_value()) {
-            ++unavailable_;
-          } else {
-            others_.push_back(std::to_string(r.status) + " " + r.body);
-          }
-        }
-      });
-  }
-  ~webhook_load() { stop(); }
-
-  void stop() {
-    stop_ = true;
-    for (auto& t : clients_)
-      if (t.joinable()) t.join();
-  }
-  std::set<std::string> acknowledged() {
-    std::lock_guard lock(mutex_);
-    return acknowledged_;
-  }
-  int unavailable() {
-    std::lock_guard lock(mutex_);
-    return unavailable_;
-  }
-  std::vector<std::string> others() {
-    std::lock_guard lock(mutex_);
-    return others_;
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::set<std::string> acknowledged_;
-  int unavailable_ = 0;
-  std::vector<std::string> others_;
-  std::vector<std::thread> clients_;
-};
+// Unique deliveries from 16 clients until stopped; a 503 counts as
+// unavailable only with its body and Retry-After.
+webhook_load_options load_on(test_service& svc, std::string prefix) {
+  webhook_load_options options;
+  options.prefix = std::move(prefix);
+  options.send = [&svc](const std::string& id, int n) {
+    return svc.post_webhook(webhook_body(id, "+1555" + std::to_string(1000 + (n % 37)),
+                                         "2025-03-0" + std::to_string(1 + n % 9) + "T10:00:00Z"));
+  };
+  options.unavailable = [](const http_response& r) {
+    return r.status == 503 && r.body == R"({"detail":"storage unavailable"})" && r.header("retry-after").has_value();
+  };
+  return options;
+}
 
 bool ready(const test_service& svc) { return get(svc.port(), "/health/ready").status == 200; }
 
@@ -164,7 +122,7 @@ BOOST_AUTO_TEST_CASE(down_at_start_then_ready_within_two_seconds_of_coming_up) {
 
 BOOST_AUTO_TEST_CASE(stopped_immediately_under_load_then_started) {
   test_service svc{production_retry()};
-  webhook_load load(svc, 16, "stop");
+  webhook_load load{load_on(svc, "stop")};
   std::this_thread::sleep_for(700ms);
   const auto before = load.acknowledged().size();
   server().stop_immediately();
@@ -190,7 +148,7 @@ BOOST_AUTO_TEST_CASE(stopped_immediately_under_load_then_started) {
 BOOST_AUTO_TEST_CASE(connections_killed_by_the_server_mid_batch) {
   test_service svc;
   const auto db = database_of(svc);
-  webhook_load load(svc, 16, "kill");
+  webhook_load load{load_on(svc, "kill")};
   std::this_thread::sleep_for(500ms);
   int killed = 0;
   for (int round = 0; round < 5; ++round) {

@@ -33,7 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# pick_port: a free loopback port, as bench/run.sh picks its server's.
+source bench/lib/server.sh
+free_port() { pick_port; }
 cpu_ticks() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo $sum; }
 pg_pids() { local pm; pm=$(head -1 "$WORK/pg/postmaster.pid"); echo "$pm"; pgrep -P "$pm" || true; }
 

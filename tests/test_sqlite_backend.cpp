@@ -390,7 +390,10 @@ BOOST_AUTO_TEST_CASE(a_read_that_runs_past_its_deadline_is_stopped_and_the_actor
               "INSERT INTO messages SELECT 'big-' || i, '+1555' || (i % 1000), '+2', "
               "'2025-01-' || printf('%02d', 1 + i % 28) || 'T10:00:00Z', 'text number ' || i, 'x' FROM n");
   }
-  db.start();
+  // Migrating 300,000 rows (aggregates backfilled) takes seconds under the
+  // sanitizers, longer than start()'s default wait.
+  db.start(1, false);
+  BOOST_REQUIRE(db.wait_ready(std::chrono::seconds(180)));
   db.stop();  // migrated; the text index is never built below
   fs::remove(sqlite::text_index_path(db.database_path()));
   auto stopping = std::make_shared<std::atomic<bool>>(false);

@@ -34,7 +34,7 @@ SANITIZER_FLAGS ?= -O1 -g1 -DNDEBUG
 test-asan: deps
 	bash scripts/install-deps.sh test
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBHOOKD_SANITIZE='address,undefined' \
-	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='$(SANITIZER_FLAGS)' -DCMAKE_C_FLAGS_RELWITHDEBINFO='$(SANITIZER_FLAGS)' $(CMAKE_FLAGS)
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='$(SANITIZER_FLAGS)' $(CMAKE_FLAGS)
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j 1
 
@@ -45,7 +45,7 @@ test-tsan: deps
 	bash scripts/install-deps.sh test
 	caf=$$(bash scripts/build-caf-tsan.sh build-tsan/caf) && \
 	  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBHOOKD_SANITIZE=thread \
-	    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='$(SANITIZER_FLAGS)' -DCMAKE_C_FLAGS_RELWITHDEBINFO='$(SANITIZER_FLAGS)' \
+	    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='$(SANITIZER_FLAGS)' \
 	    -DCAF_CORE_LIBRARY="$$caf" $(CMAKE_FLAGS)
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && ctest --output-on-failure -j 1

@@ -85,6 +85,8 @@ connection& connection::operator=(connection&& other) noexcept {
     if (conn_ != nullptr) PQfinish(conn_);
     conn_ = other.conn_;
     other.conn_ = nullptr;
+    prepared_ = std::move(other.prepared_);
+    other.prepared_.clear();
   }
   return *this;
 }
@@ -93,25 +95,60 @@ connection::~connection() {
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
-result connection::exec(const std::string& sql, const std::vector<parameter>& params, const stop_check& stop) {
-  if (conn_ == nullptr) throw error(error::kind::connection, {}, "not connected");
+namespace {
+
+// libpq's parameter arrays for `params`; `copies` holds the NUL-terminated texts.
+struct parameter_arrays {
   std::vector<const char*> values;
   std::vector<int> lengths;
-  std::vector<std::string> copies;  // NUL-terminated copies of the parameters
-  copies.reserve(params.size());
-  for (const auto& p : params) {
-    if (p) {
-      copies.emplace_back(*p);
-      values.push_back(copies.back().c_str());
-      lengths.push_back(static_cast<int>(p->size()));
-    } else {
-      values.push_back(nullptr);
-      lengths.push_back(0);
+  std::vector<std::string> copies;
+
+  explicit parameter_arrays(const std::vector<parameter>& params) {
+    copies.reserve(params.size());
+    for (const auto& p : params) {
+      if (p) {
+        copies.emplace_back(*p);
+        values.push_back(copies.back().c_str());
+        lengths.push_back(static_cast<int>(p->size()));
+      } else {
+        values.push_back(nullptr);
+        lengths.push_back(0);
+      }
     }
   }
-  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
-                        nullptr, 0) == 0)
+  int count() const { return static_cast<int>(values.size()); }
+};
+
+}  // namespace
+
+result connection::exec(const std::string& sql, const std::vector<parameter>& params, const stop_check& stop) {
+  if (conn_ == nullptr) throw error(error::kind::connection, {}, "not connected");
+  const parameter_arrays args(params);
+  if (PQsendQueryParams(conn_, sql.c_str(), args.count(), nullptr, args.values.data(), args.lengths.data(), nullptr,
+                        0) == 0)
     throw_connection_error(conn_, "cannot send the statement");
+  return collect(stop);
+}
+
+result connection::exec_prepared(const std::string& sql, const std::vector<parameter>& params,
+                                 const stop_check& stop) {
+  if (conn_ == nullptr) throw error(error::kind::connection, {}, "not connected");
+  auto found = prepared_.find(sql);
+  if (found == prepared_.end()) {
+    const std::string name = "webhookd_" + std::to_string(prepared_.size() + 1);
+    if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr) == 0)
+      throw_connection_error(conn_, "cannot send the statement");
+    collect(stop);  // throws if the server refused it: nothing is remembered then
+    found = prepared_.emplace(sql, name).first;
+  }
+  const parameter_arrays args(params);
+  if (PQsendQueryPrepared(conn_, found->second.c_str(), args.count(), args.values.data(), args.lengths.data(),
+                          nullptr, 0) == 0)
+    throw_connection_error(conn_, "cannot send the statement");
+  return collect(stop);
+}
+
+result connection::collect(const stop_check& stop) {
   bool cancelled = false;
   // Waits (in short polls, asking `stop` between them) until a result can be
   // taken without blocking; non-blocking sends are pushed out meanwhile.

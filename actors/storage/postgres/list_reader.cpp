@@ -10,8 +10,7 @@ namespace webhookd::postgres {
 
 namespace {
 
-const std::string columns = "SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages";
-const std::string order_and_window = " ORDER BY ts, message_id LIMIT $1 OFFSET $2";
+const std::string row_columns = "message_id, from_msisdn, to_msisdn, ts, text";
 
 // The WHERE clause of a query's filters, its parameters numbered from
 // `first` on, and those parameters.
@@ -40,74 +39,74 @@ filters filters_of(const message_query& q, int first) {
   return f;
 }
 
-// Renders a page's rows (columns in `columns`' order).
-void write_rows(const result& rows, message_page_json& out) {
+// The columns every page statement returns: the total in every row, then a
+// message (all NULL when the page is empty, so the total still arrives).
+// Each page is one statement, so `data` and `total` come from one snapshot.
+const std::string page_columns = "SELECT total.n, p.message_id, p.from_msisdn, p.to_msisdn, p.ts, p.text FROM total";
+const std::string page_order = " ORDER BY p.ts, p.message_id";
+
+std::int64_t write_page(const result& rows, message_page_json& out) {
+  if (rows.rows() == 0) throw error(error::kind::statement, {}, "a page statement returned no row");
   for (int i = 0; i < rows.rows(); ++i)
-    out.add_row(rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.optional_text(i, 4));
+    if (!rows.is_null(i, 1))
+      out.add_row(rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.text(i, 4), rows.optional_text(i, 5));
+  return rows.integer(0, 0);
 }
 
-// Rows of the table from `start` (a ts lower bound; none: the first row) on,
-// skipping `skip`, at most `limit`.
-result page_from(connection& db, const std::optional<std::string>& start, int limit, std::int64_t skip,
-                 const stop_check& stop) {
-  std::vector<std::string> front{std::to_string(limit), std::to_string(skip)};
-  filters f;
-  if (start) f.add("ts >= $", *start, 3);
-  return db.exec(columns + f.where + order_and_window, f.with_front(front), stop);
-}
+// No filter but `since` ($1, or NULL): the total is the kept table total, or
+// one bounded count inside since's own day plus the later days' kept counts.
+// The page's first row is found by skipping whole days (their running sum in
+// day order, read from day_counts' key until the day holding the offset: the
+// inner ORDER BY is what lets the planner stream it) and walking the (ts, message_id)
+// index inside that day; the page is then read from that key on, so no
+// skipped row is fetched from the heap.
+const std::string by_days_sql = R"(WITH head AS (
+    SELECT count(*) AS n FROM messages
+    WHERE $1::text IS NOT NULL AND ts >= $1::text AND ts < left($1::text, 10) || 'U'
+  ), total AS (
+    SELECT CASE WHEN $1::text IS NULL THEN coalesce((SELECT messages FROM message_totals), 0)
+                ELSE h.n + coalesce((SELECT sum(messages) FROM day_counts WHERE day > left($1::text, 10)), 0)::bigint
+           END AS n
+    FROM head h
+  ), target AS (
+    SELECT CASE WHEN $3::bigint < h.n THEN $1::text ELSE d.day || 'T' END AS lower,
+           CASE WHEN $3::bigint < h.n THEN $3::bigint ELSE $3::bigint - h.n - d.before END AS skip
+    FROM head h LEFT JOIN LATERAL (
+      SELECT w.day, w.upto - w.messages AS before FROM (
+        SELECT day, messages, sum(messages) OVER (ORDER BY day) AS upto FROM day_counts
+        WHERE day > coalesce(left($1::text, 10), '') ORDER BY day) w
+      WHERE w.upto > $3::bigint - h.n LIMIT 1) d ON $3::bigint >= h.n
+    WHERE $3::bigint < (SELECT n FROM total)
+  ), first_row AS (
+    SELECT k.ts, k.message_id FROM target t, LATERAL (
+      SELECT ts, message_id FROM messages WHERE ts >= t.lower ORDER BY ts, message_id OFFSET t.skip LIMIT 1) k
+  ))" + page_columns + R"( LEFT JOIN LATERAL (
+    SELECT m.* FROM first_row f, LATERAL (
+      SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages
+      WHERE (ts, message_id) >= (f.ts, f.message_id) ORDER BY ts, message_id LIMIT $2::integer) m
+  ) p ON true)" + page_order;
 
-// No filter but `since`: days (their counts kept per batch) are skipped whole.
 std::int64_t list_by_days(connection& db, const message_query& q, message_page_json& out, const stop_check& stop) {
-  std::int64_t head = 0;  // rows of since's own day at or after since
-  std::vector<std::string> since_day;
-  if (q.since) {
-    const std::string day = q.since->substr(0, 10);
-    // Every ts of day D starts with "DT"; "DU" sorts after all of them and
-    // before the next day's.
-    auto counted = db.exec("SELECT count(*) FROM messages WHERE ts >= $1 AND ts < $2",
-                           {std::string_view{*q.since}, day + "U"}, stop);
-    head = counted.integer(0, 0);
-    since_day.push_back(day);
-  }
-  auto days = q.since ? db.exec("SELECT day, messages FROM day_counts WHERE day > $1 ORDER BY day",
-                                {std::string_view{since_day.front()}}, stop)
-                      : db.exec("SELECT day, messages FROM day_counts ORDER BY day", {}, stop);
-  std::int64_t total = head;
-  for (int i = 0; i < days.rows(); ++i) total += days.integer(i, 1);
-  if (q.offset >= total) return total;
-  if (q.offset < head) {
-    write_rows(page_from(db, q.since, q.limit, q.offset, stop), out);
-    return total;
-  }
-  std::int64_t skip = q.offset - head;
-  for (int i = 0; i < days.rows(); ++i) {
-    const std::int64_t in_day = days.integer(i, 1);
-    if (skip < in_day) {
-      write_rows(page_from(db, std::string(days.text(i, 0)) + "T", q.limit, skip, stop), out);
-      break;
-    }
-    skip -= in_day;
-  }
-  return total;
+  const std::string limit = std::to_string(q.limit);
+  const std::string offset = std::to_string(q.offset);
+  const parameter since = q.since ? parameter{*q.since} : std::nullopt;
+  return write_page(db.exec_prepared(by_days_sql, {since, limit, offset}, stop), out);
 }
 
-// `from` or `q` among the filters: the indexes serve them directly.
+// `from` or `q` among the filters: the indexes serve them directly; a
+// sender's total alone comes from its kept count.
 std::int64_t list_filtered(connection& db, const message_query& q, message_page_json& out, const stop_check& stop) {
-  std::int64_t total = 0;
-  if (q.from && !q.since && !q.q) {
-    auto counted = db.exec("SELECT messages FROM sender_counts WHERE from_msisdn = $1", {std::string_view{*q.from}},
-                           stop);
-    total = counted.rows() > 0 ? counted.integer(0, 0) : 0;
-  } else {
-    std::vector<std::string> none;
-    const filters f = filters_of(q, 1);
-    total = db.exec("SELECT count(*) FROM messages" + f.where, f.with_front(none), stop).integer(0, 0);
-  }
-  if (q.offset >= total) return total;
   std::vector<std::string> front{std::to_string(q.limit), std::to_string(q.offset)};
   const filters f = filters_of(q, 3);
-  write_rows(db.exec(columns + f.where + order_and_window, f.with_front(front), stop), out);
-  return total;
+  const std::string total =
+    q.from && !q.since && !q.q
+      ? "WITH total AS (SELECT coalesce((SELECT messages FROM sender_counts WHERE from_msisdn = $3), 0) AS n)"
+      : "WITH total AS (SELECT count(*) AS n FROM messages" + f.where + ")";
+  const std::string sql = total + page_columns + " LEFT JOIN LATERAL (SELECT " + row_columns + " FROM messages" +
+                          f.where + (f.where.empty() ? " WHERE " : " AND ") +
+                          "$2::bigint < total.n ORDER BY ts, message_id LIMIT $1::integer OFFSET $2::bigint) p ON true" +
+                          page_order;
+  return write_page(db.exec_prepared(sql, f.with_front(front), stop), out);
 }
 
 }  // namespace
@@ -131,17 +130,20 @@ rendered_page list_messages(connection& db, const message_query& q, const stop_c
 }
 
 stats_snapshot read_stats(connection& db, const stop_check& stop) {
-  auto totals = db.exec("SELECT messages, senders, first_ts, last_ts FROM message_totals", {}, stop);
+  // One statement (one snapshot): the totals in every row, beside the top ten.
+  auto rows = db.exec_prepared(
+    "SELECT t.messages, t.senders, t.first_ts, t.last_ts, s.from_msisdn, s.messages FROM message_totals t "
+    "LEFT JOIN LATERAL (SELECT from_msisdn, messages FROM sender_counts "
+    "ORDER BY messages DESC, from_msisdn LIMIT 10) s ON true ORDER BY s.messages DESC, s.from_msisdn",
+    {}, stop);
   stats_snapshot stats;
-  if (totals.rows() > 0) {
-    stats.total_messages = totals.integer(0, 0);
-    stats.senders_count = totals.integer(0, 1);
-    if (auto first = totals.optional_text(0, 2)) stats.first_message_ts = std::string(*first);
-    if (auto last = totals.optional_text(0, 3)) stats.last_message_ts = std::string(*last);
-  }
-  auto top = db.exec("SELECT from_msisdn, messages FROM sender_counts ORDER BY messages DESC, from_msisdn LIMIT 10",
-                     {}, stop);
-  for (int i = 0; i < top.rows(); ++i) stats.messages_per_sender.push_back({std::string(top.text(i, 0)), top.integer(i, 1)});
+  if (rows.rows() == 0) return stats;
+  stats.total_messages = rows.integer(0, 0);
+  stats.senders_count = rows.integer(0, 1);
+  if (auto first = rows.optional_text(0, 2)) stats.first_message_ts = std::string(*first);
+  if (auto last = rows.optional_text(0, 3)) stats.last_message_ts = std::string(*last);
+  for (int i = 0; i < rows.rows(); ++i)
+    if (!rows.is_null(i, 4)) stats.messages_per_sender.push_back({std::string(rows.text(i, 4)), rows.integer(i, 5)});
   return stats;
 }
 

@@ -1,10 +1,10 @@
-// How a PostgreSQL query actor answers GET /messages and GET /stats, inside
-// the read-only REPEATABLE READ transaction its actor opened (so `data` and
-// `total` come from one snapshot).
+// How a PostgreSQL query actor answers GET /messages and GET /stats: each in
+// one prepared statement, so `data` and `total` come from one snapshot, in one
+// round trip.
 //
 // - No filter, or only `since`: the total from the per-day counts plus one
 //   bounded count inside since's day; an offset reached by skipping whole
-//   days and walking inside one.
+//   days and walking the (ts, message_id) index inside one.
 // - `from` (without q): the sender's count, or an index count over that
 //   sender's rows for `from`+`since`; the page from the (from, ts) index.
 // - `q`: a literal, ASCII case-insensitive LIKE over lower(text COLLATE "C"),

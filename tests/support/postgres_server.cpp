@@ -127,8 +127,10 @@ std::string postgres_server::create_database() {
 
 void postgres_server::execute(const std::string& name, const std::string& sql) const { column(name, sql); }
 
-std::vector<std::string> postgres_server::column(const std::string& name, const std::string& sql) const {
+std::vector<std::string> postgres_server::column(const std::string& name, const std::string& sql,
+                                                 const std::vector<std::string>& first) const {
   postgres::connection conn("host=" + dir_ + " port=" + std::to_string(port_) + " user=webhookd dbname=" + name);
+  for (const auto& statement : first) conn.exec(statement);
   auto rows = conn.exec(sql);
   std::vector<std::string> values;
   for (int i = 0; i < rows.rows(); ++i)

@@ -31,8 +31,9 @@ class postgres_server {
   // message when it fails.
   void execute(const std::string& name, const std::string& sql) const;
   // The first column of every row `sql` returns on database `name`, as text
-  // (NULL as "NULL").
-  std::vector<std::string> column(const std::string& name, const std::string& sql) const;
+  // (NULL as "NULL"); `first` runs before it on the same connection (SET ...).
+  std::vector<std::string> column(const std::string& name, const std::string& sql,
+                                  const std::vector<std::string>& first = {}) const;
 
   // Fault injection: `pg_ctl stop -m immediate` (no shutdown checkpoint,
   // clients cut at once) and a start on the same port.

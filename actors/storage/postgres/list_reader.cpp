@@ -35,7 +35,13 @@ filters filters_of(const message_query& q, int first) {
   filters f;
   if (q.from) f.add("from_msisdn = $", *q.from, first);
   if (q.since) f.add("ts >= $", *q.since, first);
-  if (q.q) f.add("lower(text COLLATE \"C\") LIKE $", contains_pattern(*q.q), first);
+  // With a sender, the match is tested on that sender's rows only: written
+  // so that it cannot use the trigram index, whose posting lists for a
+  // common string would cost more than the sender's rows (measured: q+from
+  // at 36 req/s with the index in play, 1,278 without).
+  if (q.q)
+    f.add(q.from ? "(lower(text COLLATE \"C\") || '') LIKE $" : "lower(text COLLATE \"C\") LIKE $",
+          contains_pattern(*q.q), first);
   return f;
 }
 
@@ -106,6 +112,10 @@ std::int64_t list_filtered(connection& db, const message_query& q, message_page_
                           f.where + (f.where.empty() ? " WHERE " : " AND ") +
                           "$2::bigint < total.n ORDER BY ts, message_id LIMIT $1::integer OFFSET $2::bigint) p ON true" +
                           page_order;
+  // A search is planned for its own pattern: whether the trigram index pays
+  // (a rare string) or a scan does (one or two characters, which have no
+  // trigram) depends on it, and its planning is small beside the search.
+  if (q.q) return write_page(db.exec(sql, f.with_front(front), stop), out);
   return write_page(db.exec_prepared(sql, f.with_front(front), stop), out);
 }
 

@@ -8,7 +8,8 @@
 // - `from` (without q): the sender's count, or an index count over that
 //   sender's rows for `from`+`since`; the page from the (from, ts) index.
 // - `q`: a literal, ASCII case-insensitive LIKE over lower(text COLLATE "C"),
-//   with the other filters; its cost is bounded by the actor's deadline.
+//   with the other filters, served by the trigram index where the planner
+//   finds it pays (schema.cpp); its cost is bounded by the actor's deadline.
 #pragma once
 
 #include "actors/storage/postgres/connection.hpp"

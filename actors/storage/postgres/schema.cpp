@@ -52,6 +52,32 @@ const std::vector<std::vector<std::string>> migrations = {
   },
 };
 
+// 2: a trigram index (pg_trgm, in Debian's server package) on the folded
+// text, so that a search for a rare or absent string reads a few posting
+// lists instead of every row; LIKE is still checked on each candidate row, so
+// the answer stays the literal, case-insensitive match. Measured on 1M rows:
+// 12 s to build, 70 MB; an absent word 2-5 ms instead of a full scan (cut at
+// the 1 s read budget); a common word still costs its matches (180-280 ms).
+// A role that may not create the extension gets the schema without the index
+// (searches then scan, as before): the savepoint keeps the rest of the
+// migration.
+void add_trigram_index(connection& db) {
+  db.exec("SAVEPOINT trigram_index");
+  try {
+    db.exec("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    db.exec(R"(CREATE INDEX IF NOT EXISTS messages_text_trigrams ON messages
+                 USING gin (lower(text COLLATE "C") gin_trgm_ops))");
+    db.exec("RELEASE SAVEPOINT trigram_index");
+    // The planner weighs the index by the statistics of its expression,
+    // which exist only once the table is analysed (without them it took a
+    // 13%-frequent word for a rare one).
+    db.exec("ANALYZE messages");
+  } catch (const error& e) {
+    if (e.what_kind() != error::kind::statement) throw;
+    db.exec("ROLLBACK TO SAVEPOINT trigram_index");
+  }
+}
+
 }  // namespace
 
 int schema_version(connection& db) {
@@ -75,7 +101,10 @@ void migrate_schema(connection& db) {
                            std::to_string(current_schema_version));
     }
     for (int version = found + 1; version <= current_schema_version; ++version) {
-      for (const auto& statement : migrations[static_cast<std::size_t>(version - 1)]) db.exec(statement);
+      if (version == 2)
+        add_trigram_index(db);
+      else
+        for (const auto& statement : migrations[static_cast<std::size_t>(version - 1)]) db.exec(statement);
       db.exec("INSERT INTO webhookd_schema (version) VALUES ($1) "
               "ON CONFLICT (singleton) DO UPDATE SET version = excluded.version",
               {std::to_string(version)});

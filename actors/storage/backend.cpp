@@ -56,10 +56,12 @@ storage_backend spawn_postgres_backend(caf::actor_system& sys, const postgres_ta
   backend.storage = postgres::spawn_storage(sys, postgres::storage_settings{target, options.retry_interval}, metrics, log);
   for (unsigned i = 0; i < options.queries; ++i)
     backend.queries.push_back(
-      postgres::spawn_query(sys, target, "query", static_cast<int>(i), metrics, log, backend.stop_reads));
+      postgres::spawn_query(sys, target, "query", static_cast<int>(i), postgres::statement_plans::once, metrics, log,
+                            backend.stop_reads));
   for (unsigned i = 0; i < options.searches; ++i)
     backend.searches.push_back(
-      postgres::spawn_query(sys, target, "search", static_cast<int>(i), metrics, log, backend.stop_reads));
+      postgres::spawn_query(sys, target, "search", static_cast<int>(i), postgres::statement_plans::per_value, metrics,
+                            log, backend.stop_reads));
   return backend;
 }
 

@@ -112,9 +112,8 @@ std::int64_t list_filtered(connection& db, const message_query& q, message_page_
                           f.where + (f.where.empty() ? " WHERE " : " AND ") +
                           "$2::bigint < total.n ORDER BY ts, message_id LIMIT $1::integer OFFSET $2::bigint) p ON true" +
                           page_order;
-  // A search is planned for its own pattern: whether the trigram index pays
-  // (a rare string) or a scan does (one or two characters, which have no
-  // trigram) depends on it, and its planning is small beside the search.
+  // A search is not prepared: its lane plans it for its own pattern
+  // (query_actor.hpp), and the planning is small beside the search.
   if (q.q) return write_page(db.exec(sql, f.with_front(front), stop), out);
   return write_page(db.exec_prepared(sql, f.with_front(front), stop), out);
 }

@@ -23,11 +23,27 @@ struct query_state {
   static inline const char* name = "query";
 
   postgres_target target;
+  statement_plans plans = statement_plans::once;
   json_logger* log = nullptr;
   service_metrics* metrics = nullptr;
   std::shared_ptr<const std::atomic<bool>> stopping;
   connection db;
 };
+
+// A connection set up for reads only; kept only once all of it is set.
+connection open_read_connection(const std::string& conninfo, statement_plans plans, const stop_check& stop) {
+  connection db{conninfo};
+  db.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", {}, stop);
+  // Measured on the plain lane: re-planning each page was most of its cost.
+  db.exec(plans == statement_plans::once ? "SET plan_cache_mode = force_generic_plan"
+                                         : "SET plan_cache_mode = force_custom_plan",
+          {}, stop);
+  // No parallel workers for one read: with 64 clients the cores are busy
+  // anyway, and workers that start and end inside a query were extra CPU
+  // (the q phases' "other CPU" of the 200k-row bench).
+  db.exec("SET max_parallel_workers_per_gather = 0", {}, stop);
+  return db;
+}
 
 // Runs `body` on the actor's read-only connection, cancelled at `deadline`
 // (or after longest_read) or when the service stops. Each body is one
@@ -51,13 +67,7 @@ caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, F
   for (int attempt = 0;; ++attempt) {
     const bool reused = static_cast<bool>(st.db);
     try {
-      if (!st.db) {
-        st.db = connection{st.target.conninfo};
-        st.db.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", {}, stop);
-        // The reads' statements are planned once: their plans do not depend
-        // on the values (measured: re-planning each was most of a page's cost).
-        st.db.exec("SET plan_cache_mode = force_generic_plan", {}, stop);
-      }
+      if (!st.db) st.db = open_read_connection(st.target.conninfo, st.plans, stop);
       return body(st.db, stop);
     } catch (const error& e) {
       st.db.rollback_if_active();
@@ -76,11 +86,12 @@ caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, F
 }
 
 query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self, postgres_target target,
-                                 probe_ptr probe, service_metrics* metrics, json_logger* log,
+                                 statement_plans plans, probe_ptr probe, service_metrics* metrics, json_logger* log,
                                  std::shared_ptr<const std::atomic<bool>> stopping) {
   watch_actor(self, probe, "detached");
   auto& st = self->state;
   st.target = std::move(target);
+  st.plans = plans;
   st.log = log;
   st.metrics = metrics;
   st.stopping = std::move(stopping);
@@ -101,8 +112,9 @@ query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self
 }  // namespace
 
 query_actor spawn_query(caf::actor_system& sys, postgres_target target, const std::string& lane_name, int instance,
-                        service_metrics& metrics, json_logger& log, std::shared_ptr<const std::atomic<bool>> stopping) {
-  return sys.spawn<caf::detached>(query, std::move(target), metrics.actor(lane_name, std::to_string(instance)),
+                        statement_plans plans, service_metrics& metrics, json_logger& log,
+                        std::shared_ptr<const std::atomic<bool>> stopping) {
+  return sys.spawn<caf::detached>(query, std::move(target), plans, metrics.actor(lane_name, std::to_string(instance)),
                                   &metrics, &log, std::move(stopping));
 }
 

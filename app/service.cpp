@@ -88,15 +88,19 @@ struct service::impl {
     // Everything that reads or forwards first, so that the storage actor's
     // connection is the last one open: closing it checkpoints the WAL and
     // leaves a single, complete database file behind.
+    // The helpers (SQLite's text indexer) after the readers: the indexer is
+    // then the last connection to its index file, and its close checkpoints
+    // that WAL instead of leaving it to the next start (a reader's close,
+    // read-only, cannot).
     for (auto& bridge : bridges) stop(bridge);
     for (auto& verifier : actors.verifiers) stop(verifier);
     for (auto& query : actors.queries) stop(query);
     for (auto& search : actors.searches) stop(search);
     stop(actors.metrics);
     stop(actors.null);
-    for (auto& helper : storage_helpers) stop(helper);
     for (auto& query : actors.queries) waiter->wait_for(query);
     for (auto& search : actors.searches) waiter->wait_for(search);
+    for (auto& helper : storage_helpers) stop(helper);
     for (auto& helper : storage_helpers) waiter->wait_for(helper);
     stop(actors.storage);
     waiter->wait_for(actors.storage);

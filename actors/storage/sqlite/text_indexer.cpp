@@ -80,7 +80,7 @@ void open_index(indexer_state& st) {
   // Derived data: a power cut may lose the last chunks, which are indexed
   // again; it never leaves the file inconsistent (WAL).
   db.exec("PRAGMA synchronous = NORMAL");
-  // A rebuild is one transaction as big as the index (125 MB of WAL at 1M
+  // A rebuild is one transaction as big as the index (944 MB of WAL at 1M
   // rows). Once checkpointed, the WAL is cut back to this size instead of
   // staying that big on disk for good.
   db.exec("PRAGMA journal_size_limit = 16777216");

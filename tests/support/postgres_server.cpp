@@ -138,4 +138,30 @@ std::vector<std::string> postgres_server::column(const std::string& name, const 
   return values;
 }
 
+std::string postgres_server::aggregate_differences(const std::string& name) const {
+  struct aggregate {
+    const char* table;
+    const char* kept;
+    const char* counted;
+  };
+  const aggregate aggregates[] = {
+    {"sender_counts", "SELECT from_msisdn, messages FROM sender_counts WHERE messages > 0",
+     "SELECT from_msisdn, count(*) FROM messages GROUP BY 1"},
+    {"day_counts", "SELECT day, messages FROM day_counts WHERE messages > 0",
+     "SELECT left(ts, 10), count(*) FROM messages GROUP BY 1"},
+    {"message_totals", "SELECT messages, senders, first_ts, last_ts FROM message_totals",
+     "SELECT count(*), count(DISTINCT from_msisdn), min(ts), max(ts) FROM messages"},
+  };
+  std::string differences;
+  for (const auto& a : aggregates) {
+    const std::string k = a.kept;
+    const std::string c = a.counted;
+    const auto n = column(name, "SELECT count(*) FROM ((" + k + " EXCEPT " + c + ") UNION ALL (" + c + " EXCEPT " + k +
+                                  ")) AS d")
+                     .at(0);
+    if (n != "0") differences += (differences.empty() ? "" : ", ") + std::string(a.table) + " " + n;
+  }
+  return differences;
+}
+
 }  // namespace webhookd::test

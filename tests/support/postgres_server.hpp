@@ -35,6 +35,12 @@ class postgres_server {
   std::vector<std::string> column(const std::string& name, const std::string& sql,
                                   const std::vector<std::string>& first = {}) const;
 
+  // Where the aggregates webhookd keeps on database `name` (sender_counts,
+  // day_counts, message_totals) disagree with its messages table, counted
+  // both ways: "" when they agree, else e.g. "sender_counts 2, day_counts 1"
+  // (rows of the one that the other lacks). Zero-count rows agree with no rows.
+  std::string aggregate_differences(const std::string& name) const;
+
   // Fault injection: `pg_ctl stop -m immediate` (no shutdown checkpoint,
   // clients cut at once) and a start on the same port.
   void stop_immediately();

@@ -362,6 +362,35 @@ BOOST_AUTO_TEST_CASE(the_indexer_checkpoints_its_wal_while_running_and_leaves_no
              sqlite_file{db.database_path()}.scalar("SELECT ingest_seq FROM message_totals"));
 }
 
+// The read connections map the database and the text index file (PRAGMA
+// mmap_size) rather than copying pages out with pread; nothing else of the
+// process maps either file (the writer and the indexer do not), so the
+// mappings are theirs.
+BOOST_AUTO_TEST_CASE(the_read_connections_map_the_database_and_the_index_file) {
+  storage_harness db;
+  db.start();
+  for (int i = 0; i < 200; ++i)
+    db.store(make_record("m-" + std::to_string(i), i % 2 ? A : B, "2025-03-01T00:00:00Z",
+                         i % 4 ? "mapped hay" : "mapped needle"));
+  BOOST_REQUIRE(eventually([&] { return text_index_caught_up(db.database_path()); }));
+  auto mapped = [](const std::string& path) {
+    std::ifstream maps{"/proc/self/maps"};
+    const std::string suffix = " " + fs::canonical(path).string();
+    for (std::string line; std::getline(maps, line);)
+      if (line.size() >= suffix.size() && line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return true;
+    return false;
+  };
+  BOOST_TEST(!mapped(db.database_path()));
+  BOOST_TEST(db.list(make_query(10, 0, A)).total == 100);
+  BOOST_TEST(mapped(db.database_path()));
+  BOOST_TEST(eventually([&] { return db.list(make_query(1, 0, std::nullopt, std::nullopt, "needle")).total == 50; }));
+  BOOST_TEST(eventually([&] {
+    db.list(make_query(1, 0, std::nullopt, std::nullopt, "needle"));
+    return mapped(sqlite::text_index_path(db.database_path()));
+  }));
+}
+
 BOOST_AUTO_TEST_CASE(searches_are_exact_before_the_index_file_exists) {
   storage_harness db;
   {

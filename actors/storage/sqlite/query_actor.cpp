@@ -1,6 +1,7 @@
 #include "actors/storage/sqlite/query_actor.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 
 #include <caf/spawn_options.hpp>
@@ -30,6 +31,16 @@ constexpr int search_page_cache_kib = 4 * 1024;
 // The same for the attached text index: its searches read a few pages of a
 // few doclists each.
 constexpr int text_cache_kib = 2 * 1024;
+// Read connections map the database and the text index file instead of
+// copying each page out of the kernel's cache (pread) into their own: rows a
+// sender's page or a search picks are scattered over the file, and at 1M rows
+// the copies and page-cache bookkeeping were a quarter of a `from` read
+// (measured: `from` +58 %, `q`+`from` +36 %, absent words +26 %). The mapped
+// pages are the kernel's page cache, clean and reclaimable, but they count in
+// VmRSS/VmHWM (as RssFile); private memory goes down (22 -> 6 MiB RssAnon).
+// SQLite caps the size at its build's SQLITE_MAX_MMAP_SIZE (2 GiB on Debian);
+// a bigger file is mapped that far and read beyond it as before.
+constexpr std::int64_t read_mmap_bytes = std::int64_t{2} << 30;
 // No read runs longer than this, whatever its own deadline: a query that
 // needs more is stopped and answered 503, and the actor goes on with the next.
 constexpr auto longest_read = std::chrono::seconds(1);
@@ -59,6 +70,8 @@ sqlite::read_statements& statements_for(query_state& st) {
     sqlite::connection db{st.path, sqlite::connection::mode::read_only};
     db.exec("PRAGMA busy_timeout = 5000");
     db.exec("PRAGMA cache_size = -" + std::to_string(st.page_cache_kib));
+    // Unqualified, it applies to the text index attached later too.
+    db.exec("PRAGMA mmap_size = " + std::to_string(read_mmap_bytes));
     sqlite::register_text_tokenizer(db.handle());
     db.interrupt_when([&st] { return st.stopping->load(std::memory_order_relaxed) || clock_type::now() > st.deadline; });
     st.sql.emplace(db);

@@ -66,7 +66,7 @@
 # exits 0 within 5 s; /stats after a migration equals the generated file's
 # own figures; the text index is built within BENCH_MIGRATION_MAX_SECONDS.
 # Also measured: the server's peak resident memory (VmHWM at the end, VmRSS
-# sampled every 0.5 s), the CPU the server, wrk and everything else on the
+# and its private part RssAnon sampled every 0.5 s), the CPU the server, wrk and everything else on the
 # machine used per phase (a busy machine skews every figure: the "other CPU"
 # column shows it), and the time from exec to the first 200 on /health/ready
 # when restarting on the full database.
@@ -213,7 +213,8 @@ else
   stop_server
 fi
 stop_sampler
-RSS_MAX_KIB=$(sort -n "$WORK/rss.txt" | tail -1)
+RSS_MAX_KIB=$(awk '$1 > m {m = $1} END {print m + 0}' "$WORK/rss.txt")
+ANON_MAX_KIB=$(awk '$2 > m {m = $2} END {print m + 0}' "$WORK/rss.txt")
 LOG_LINES=$(wc -l <"$SERVER_LOG")
 LOG_BYTES=$(stat -c %s "$SERVER_LOG")
 NON_JSON=$(grep -vc '^{.*}$' "$SERVER_LOG" || true)

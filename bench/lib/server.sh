@@ -86,11 +86,15 @@ stop_server() {
   log "server stopped with status 0 after ${STOP_MS} ms"
 }
 
+# One line per 0.5 s: VmRSS and RssAnon (KiB). The read connections map the
+# database files, so VmRSS counts the file pages they touch (the kernel's page
+# cache, reclaimable); RssAnon is the process's own memory.
 start_sampler() {
   local pid=$1 out=$2
   (
     while kill -0 "$pid" 2>/dev/null; do
-      awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status" 2>/dev/null || true
+      awk '$1 == "VmRSS:" {rss = $2} $1 == "RssAnon:" {anon = $2} END {if (rss != "") print rss, anon}' \
+        "/proc/$pid/status" 2>/dev/null || true
       sleep 0.5
     done
   ) >>"$out" &

@@ -149,6 +149,8 @@ std::string postgres_server::aggregate_differences(const std::string& name) cons
      "SELECT from_msisdn, count(*) FROM messages GROUP BY 1"},
     {"day_counts", "SELECT day, messages FROM day_counts WHERE messages > 0",
      "SELECT left(ts, 10), count(*) FROM messages GROUP BY 1"},
+    {"hour_counts", "SELECT hour, messages FROM hour_counts WHERE messages > 0",
+     "SELECT left(ts, 13), count(*) FROM messages GROUP BY 1"},
     {"message_totals", "SELECT messages, senders, first_ts, last_ts FROM message_totals",
      "SELECT count(*), count(DISTINCT from_msisdn), min(ts), max(ts) FROM messages"},
   };

@@ -36,7 +36,7 @@ class postgres_server {
                                   const std::vector<std::string>& first = {}) const;
 
   // Where the aggregates webhookd keeps on database `name` (sender_counts,
-  // day_counts, message_totals) disagree with its messages table, counted
+  // day_counts, hour_counts, message_totals) disagree with its messages table, counted
   // both ways: "" when they agree, else e.g. "sender_counts 2, day_counts 1"
   // (rows of the one that the other lacks). Zero-count rows agree with no rows.
   std::string aggregate_differences(const std::string& name) const;

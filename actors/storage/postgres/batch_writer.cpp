@@ -26,13 +26,16 @@ const std::string add_to_senders =
   "ON CONFLICT (from_msisdn) DO UPDATE SET messages = sender_counts.messages + excluded.messages "
   "RETURNING (xmax = 0)";
 
-const std::string add_to_days =
-  "INSERT INTO day_counts (day, messages) SELECT * FROM unnest($1::text[], $2::bigint[]) "
-  "ON CONFLICT (day) DO UPDATE SET messages = day_counts.messages + excluded.messages";
-
-const std::string add_to_totals =
-  "UPDATE message_totals SET messages = messages + $1, senders = senders + $2, "
-  "first_ts = LEAST(first_ts, $3), last_ts = GREATEST(last_ts, $4)";
+// The day, hour and table counts in one statement (one round trip): every
+// writer runs the same one, so each locks their rows in the same order
+// (the keys of each upsert sorted).
+const std::string add_to_days_hours_and_totals =
+  "WITH days AS (INSERT INTO day_counts (day, messages) SELECT * FROM unnest($1::text[], $2::bigint[]) "
+  "  ON CONFLICT (day) DO UPDATE SET messages = day_counts.messages + excluded.messages), "
+  "hours AS (INSERT INTO hour_counts (hour, messages) SELECT * FROM unnest($3::text[], $4::bigint[]) "
+  "  ON CONFLICT (hour) DO UPDATE SET messages = hour_counts.messages + excluded.messages) "
+  "UPDATE message_totals SET messages = messages + $5, senders = senders + $6, "
+  "first_ts = LEAST(first_ts, $7), last_ts = GREATEST(last_ts, $8)";
 
 // Sorted keys with their counts, as the two array parameters of an upsert.
 std::pair<std::string, std::string> as_arrays(const std::map<std::string_view, std::int64_t>& counts) {
@@ -82,13 +85,14 @@ std::vector<store_outcome> write_stamped_batch(connection& db, const std::vector
     db.exec(insert_rows, {ids.str(), senders.str(), recipients.str(), stamps.str(), texts.str(), created.str()});
 
   std::unordered_set<std::string_view> created_ids;
-  std::map<std::string_view, std::int64_t> per_sender, per_day;
+  std::map<std::string_view, std::int64_t> per_sender, per_day, per_hour;
   std::string_view first_ts, last_ts;
   for (int row = 0; row < inserted.rows(); ++row) {
     created_ids.insert(inserted.text(row, 0));
     ++per_sender[inserted.text(row, 1)];
     const auto ts = inserted.text(row, 2);
     ++per_day[ts.substr(0, 10)];
+    ++per_hour[ts.substr(0, 13)];
     if (first_ts.empty() || ts < first_ts) first_ts = ts;
     if (last_ts.empty() || ts > last_ts) last_ts = ts;
   }
@@ -107,9 +111,9 @@ std::vector<store_outcome> write_stamped_batch(connection& db, const std::vector
   std::int64_t new_senders = 0;
   for (int row = 0; row < upserted.rows(); ++row) new_senders += upserted.boolean(row, 0) ? 1 : 0;
   auto [day_keys, day_counts] = as_arrays(per_day);
-  db.exec(add_to_days, {day_keys, day_counts});
-  db.exec(add_to_totals,
-          {std::to_string(inserted.rows()), std::to_string(new_senders), first_ts, last_ts});
+  auto [hour_keys, hour_counts] = as_arrays(per_hour);
+  db.exec(add_to_days_hours_and_totals, {day_keys, day_counts, hour_keys, hour_counts, std::to_string(inserted.rows()),
+                                         std::to_string(new_senders), first_ts, last_ts});
   return outcomes;
 }
 

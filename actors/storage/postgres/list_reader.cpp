@@ -60,43 +60,54 @@ std::int64_t write_page(const result& rows, message_page_json& out) {
 }
 
 // No filter but `since` ($1, or NULL): the total is the kept table total, or
-// one bounded count inside since's own day plus the later days' kept counts.
-// The page's first row is found by skipping whole days (their running sum in
-// day order, read from day_counts' key until the day holding the offset: the
-// inner ORDER BY is what lets the planner stream it) and walking the (ts, message_id)
-// index inside that day; the page is then read from that key on, so no
-// skipped row is fetched from the heap.
-const std::string by_days_sql = R"(WITH head AS (
+// one bounded count inside since's own hour plus the kept counts of the later
+// hours of its day and of the later days. The page's first row is found by
+// skipping whole buckets: a running sum, in key order, over those later hours
+// and days (an hour key "YYYY-MM-DDTHH" sorts before every later day), to the
+// bucket holding the offset; inside a day, a second running sum over its
+// hours; then a walk of the (ts, message_id) index inside one hour. The page
+// is read from that row's key on, so no skipped row is fetched from the heap.
+const std::string by_buckets_sql = R"(WITH head AS (
     SELECT count(*) AS n FROM messages
-    WHERE $1::text IS NOT NULL AND ts >= $1::text AND ts < left($1::text, 10) || 'U'
+    WHERE $1::text IS NOT NULL AND ts >= $1::text AND ts < left($1::text, 13) || ';'
   ), total AS (
     SELECT CASE WHEN $1::text IS NULL THEN coalesce((SELECT messages FROM message_totals), 0)
-                ELSE h.n + coalesce((SELECT sum(messages) FROM day_counts WHERE day > left($1::text, 10)), 0)::bigint
+                ELSE h.n + coalesce((SELECT sum(messages) FROM hour_counts
+                                     WHERE hour > left($1::text, 13) AND hour < left($1::text, 10) || 'U'), 0)::bigint
+                         + coalesce((SELECT sum(messages) FROM day_counts WHERE day > left($1::text, 10)), 0)::bigint
            END AS n
     FROM head h
+  ), bucket AS (
+    SELECT w.k, $3::bigint - h.n - (w.upto - w.messages) AS rest FROM head h, LATERAL (
+      SELECT k, messages, sum(messages) OVER (ORDER BY k) AS upto FROM (
+        SELECT hour AS k, messages FROM hour_counts
+        WHERE hour > left($1::text, 13) AND hour < left($1::text, 10) || 'U'
+        UNION ALL
+        SELECT day, messages FROM day_counts WHERE day > coalesce(left($1::text, 10), '')) b
+      ORDER BY k) w
+    WHERE $3::bigint >= h.n AND w.upto > $3::bigint - h.n ORDER BY w.k LIMIT 1
   ), target AS (
-    SELECT CASE WHEN $3::bigint < h.n THEN $1::text ELSE d.day || 'T' END AS lower,
-           CASE WHEN $3::bigint < h.n THEN $3::bigint ELSE $3::bigint - h.n - d.before END AS skip
-    FROM head h LEFT JOIN LATERAL (
-      SELECT w.day, w.upto - w.messages AS before FROM (
-        SELECT day, messages, sum(messages) OVER (ORDER BY day) AS upto FROM day_counts
-        WHERE day > coalesce(left($1::text, 10), '') ORDER BY day) w
-      WHERE w.upto > $3::bigint - h.n LIMIT 1) d ON $3::bigint >= h.n
-    WHERE $3::bigint < (SELECT n FROM total)
+    SELECT $1::text AS lower, $3::bigint AS skip FROM head h WHERE $3::bigint < h.n
+    UNION ALL
+    SELECT coalesce(x.hour, b.k) || ':', b.rest - coalesce(x.before, 0) FROM bucket b LEFT JOIN LATERAL (
+      SELECT w.hour, w.upto - w.messages AS before FROM (
+        SELECT hour, messages, sum(messages) OVER (ORDER BY hour) AS upto FROM hour_counts
+        WHERE hour > b.k || 'T' AND hour < b.k || 'U' ORDER BY hour) w
+      WHERE w.upto > b.rest ORDER BY w.hour LIMIT 1) x ON length(b.k) = 10
   ), first_row AS (
     SELECT k.ts, k.message_id FROM target t, LATERAL (
       SELECT ts, message_id FROM messages WHERE ts >= t.lower ORDER BY ts, message_id OFFSET t.skip LIMIT 1) k
   ))" + page_columns + R"( LEFT JOIN LATERAL (
     SELECT m.* FROM first_row f, LATERAL (
-      SELECT message_id, from_msisdn, to_msisdn, ts, text FROM messages
+      SELECT )" + row_columns + R"( FROM messages
       WHERE (ts, message_id) >= (f.ts, f.message_id) ORDER BY ts, message_id LIMIT $2::integer) m
   ) p ON true)" + page_order;
 
-std::int64_t list_by_days(connection& db, const message_query& q, message_page_json& out, const stop_check& stop) {
+std::int64_t list_by_buckets(connection& db, const message_query& q, message_page_json& out, const stop_check& stop) {
   const std::string limit = std::to_string(q.limit);
   const std::string offset = std::to_string(q.offset);
   const parameter since = q.since ? parameter{*q.since} : std::nullopt;
-  return write_page(db.exec_prepared(by_days_sql, {since, limit, offset}, stop), out);
+  return write_page(db.exec_prepared(by_buckets_sql, {since, limit, offset}, stop), out);
 }
 
 // `from` or `q` among the filters: the indexes serve them directly; a
@@ -133,7 +144,7 @@ std::string contains_pattern(std::string_view needle) {
 rendered_page list_messages(connection& db, const message_query& q, const stop_check& stop) {
   message_page_json out{page_buffers().take()};
   rendered_page answer;
-  answer.total = q.from || q.q ? list_filtered(db, q, out, stop) : list_by_days(db, q, out, stop);
+  answer.total = q.from || q.q ? list_filtered(db, q, out, stop) : list_by_buckets(db, q, out, stop);
   answer.json = pooled_string{out.finish(answer.total, q.limit, q.offset), &page_buffers()};
   return answer;
 }

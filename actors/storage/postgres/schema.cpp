@@ -16,13 +16,17 @@ constexpr const char* migration_lock = "SELECT pg_advisory_xact_lock(83872368250
 // backends page identically; and lower() under "C" folds ASCII letters only,
 // SPEC.md's case-insensitive match (actors/storage/postgres/list_reader.cpp).
 //
-// The aggregates (totals, per-sender and per-day counts) are written by the
+// The aggregates (totals, per-sender, per-day and per-hour counts) are written by the
 // storage actors in the same transaction as their batch's rows, one upsert
 // per distinct key (actors/storage/postgres/batch_writer.cpp).
-const std::vector<std::vector<std::string>> migrations = {
-  // 1: the FastAPI service's table, its indexes for the read order and the
-  // sender filter, and the aggregates.
-  {
+void run_all(connection& db, const std::vector<std::string>& statements) {
+  for (const auto& statement : statements) db.exec(statement);
+}
+
+// 1: the FastAPI service's table, its indexes for the read order and the
+// sender filter, and the aggregates.
+void create_tables(connection& db) {
+  run_all(db, {
     R"(CREATE TABLE IF NOT EXISTS messages (
          message_id text COLLATE "C" PRIMARY KEY,
          from_msisdn text COLLATE "C" NOT NULL,
@@ -49,8 +53,8 @@ const std::vector<std::vector<std::string>> migrations = {
     R"(INSERT INTO day_counts SELECT left(ts, 10), count(*) FROM messages GROUP BY left(ts, 10))",
     R"(INSERT INTO message_totals
          SELECT true, count(*), (SELECT count(*) FROM sender_counts), min(ts), max(ts) FROM messages)",
-  },
-};
+  });
+}
 
 // 2: a trigram index (pg_trgm, in Debian's server package) on the folded
 // text, so that a search for a rare or absent string reads a few posting
@@ -67,16 +71,31 @@ void add_trigram_index(connection& db) {
     db.exec("CREATE EXTENSION IF NOT EXISTS pg_trgm");
     db.exec(R"(CREATE INDEX IF NOT EXISTS messages_text_trigrams ON messages
                  USING gin (lower(text COLLATE "C") gin_trgm_ops))");
-    db.exec("RELEASE SAVEPOINT trigram_index");
     // The planner weighs the index by the statistics of its expression,
     // which exist only once the table is analysed (without them it took a
     // 13%-frequent word for a rare one).
     db.exec("ANALYZE messages");
+    db.exec("RELEASE SAVEPOINT trigram_index");
   } catch (const error& e) {
     if (e.what_kind() != error::kind::statement) throw;
     db.exec("ROLLBACK TO SAVEPOINT trigram_index");
   }
 }
+
+// 3: rows per hour of ts ("YYYY-MM-DDTHH"), beside the day counts: an offset
+// skips whole days, then whole hours of its day, and walks the (ts,
+// message_id) index inside one hour; a `since` total counts inside since's
+// hour only. The walk inside a day was up to 2,740 index entries at 1M rows
+// a year (2.5 ms each time, most of an offset read); inside an hour, ~115.
+void add_hour_counts(connection& db) {
+  run_all(db, {
+    R"(CREATE TABLE hour_counts (hour text COLLATE "C" PRIMARY KEY, messages bigint NOT NULL))",
+    R"(INSERT INTO hour_counts SELECT left(ts, 13), count(*) FROM messages GROUP BY left(ts, 13))",
+  });
+}
+
+// Migration N is steps[N - 1].
+const std::vector<void (*)(connection&)> steps = {create_tables, add_trigram_index, add_hour_counts};
 
 }  // namespace
 
@@ -101,10 +120,7 @@ void migrate_schema(connection& db) {
                            std::to_string(current_schema_version));
     }
     for (int version = found + 1; version <= current_schema_version; ++version) {
-      if (version == 2)
-        add_trigram_index(db);
-      else
-        for (const auto& statement : migrations[static_cast<std::size_t>(version - 1)]) db.exec(statement);
+      steps.at(static_cast<std::size_t>(version - 1))(db);
       db.exec("INSERT INTO webhookd_schema (version) VALUES ($1) "
               "ON CONFLICT (singleton) DO UPDATE SET version = excluded.version",
               {std::to_string(version)});

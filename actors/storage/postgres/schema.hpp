@@ -9,7 +9,7 @@
 
 namespace webhookd::postgres {
 
-inline constexpr int current_schema_version = 2;
+inline constexpr int current_schema_version = 3;
 
 // The database was migrated by a newer release than this one.
 class schema_too_new : public std::runtime_error {

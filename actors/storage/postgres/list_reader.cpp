@@ -110,8 +110,8 @@ std::int64_t list_by_buckets(connection& db, const message_query& q, message_pag
   return write_page(db.exec_prepared(by_buckets_sql, {since, limit, offset}, stop), out);
 }
 
-// `from` or `q` among the filters: the indexes serve them directly; a
-// sender's total alone comes from its kept count.
+// `from` or `q` among the filters (so `f.where` is never empty): the indexes
+// serve them directly; a sender's total alone comes from its kept count.
 std::int64_t list_filtered(connection& db, const message_query& q, message_page_json& out, const stop_check& stop) {
   std::vector<std::string> front{std::to_string(q.limit), std::to_string(q.offset)};
   const filters f = filters_of(q, 3);
@@ -120,8 +120,8 @@ std::int64_t list_filtered(connection& db, const message_query& q, message_page_
       ? "WITH total AS (SELECT coalesce((SELECT messages FROM sender_counts WHERE from_msisdn = $3), 0) AS n)"
       : "WITH total AS (SELECT count(*) AS n FROM messages" + f.where + ")";
   const std::string sql = total + page_columns + " LEFT JOIN LATERAL (SELECT " + row_columns + " FROM messages" +
-                          f.where + (f.where.empty() ? " WHERE " : " AND ") +
-                          "$2::bigint < total.n ORDER BY ts, message_id LIMIT $1::integer OFFSET $2::bigint) p ON true" +
+                          f.where +
+                          " AND $2::bigint < total.n ORDER BY ts, message_id LIMIT $1::integer OFFSET $2::bigint) p ON true" +
                           page_order;
   // A search is not prepared: its lane plans it for its own pattern
   // (query_actor.hpp), and the planning is small beside the search.

@@ -62,38 +62,50 @@ std::int64_t write_page(const result& rows, message_page_json& out) {
 // No filter but `since` ($1, or NULL): the total is the kept table total, or
 // one bounded count inside since's own hour plus the kept counts of the later
 // hours of its day and of the later days. The page's first row is found by
-// skipping whole buckets: a running sum, in key order, over those later hours
-// and days (an hour key "YYYY-MM-DDTHH" sorts before every later day), to the
-// bucket holding the offset; inside a day, a second running sum over its
-// hours; then a walk of the (ts, message_id) index inside one hour. The page
-// is read from that row's key on, so no skipped row is fetched from the heap.
+// skipping whole buckets: a running sum over those later hours, or, past
+// them, over the later days (each read in key order from its table's index,
+// so it stops at the bucket holding the offset: one sorted union of both was
+// a sort of every day for each request); inside a day, a second running sum
+// over its hours; then a walk of the (ts, message_id) index inside one hour.
+// An offset below 200 is walked from since (or the start) at once: fewer
+// index entries than the steps cost (plain pages: 9.4k -> 12.1k statements/s
+// in pgbench on 2M rows; the one-day statement before hours: 14.1k).
+// The page is read from the first row's key on, so no skipped row is fetched
+// from the heap. (Each running sum is read through LIMIT 1 straight over its
+// ordered subquery: with an ORDER BY outside, the planner sorted every day.)
 const std::string by_buckets_sql = R"(WITH head AS (
     SELECT count(*) AS n FROM messages
     WHERE $1::text IS NOT NULL AND ts >= $1::text AND ts < left($1::text, 13) || ';'
+  ), rest_of_day AS (
+    SELECT coalesce(sum(messages), 0)::bigint AS n FROM hour_counts
+    WHERE hour > left($1::text, 13) AND hour < left($1::text, 10) || 'U'
   ), total AS (
     SELECT CASE WHEN $1::text IS NULL THEN coalesce((SELECT messages FROM message_totals), 0)
-                ELSE h.n + coalesce((SELECT sum(messages) FROM hour_counts
-                                     WHERE hour > left($1::text, 13) AND hour < left($1::text, 10) || 'U'), 0)::bigint
-                         + coalesce((SELECT sum(messages) FROM day_counts WHERE day > left($1::text, 10)), 0)::bigint
+                ELSE h.n + r.n + coalesce((SELECT sum(messages) FROM day_counts WHERE day > left($1::text, 10)), 0)::bigint
            END AS n
-    FROM head h
+    FROM head h, rest_of_day r
   ), bucket AS (
-    SELECT w.k, $3::bigint - h.n - (w.upto - w.messages) AS rest FROM head h, LATERAL (
-      SELECT k, messages, sum(messages) OVER (ORDER BY k) AS upto FROM (
-        SELECT hour AS k, messages FROM hour_counts
-        WHERE hour > left($1::text, 13) AND hour < left($1::text, 10) || 'U'
-        UNION ALL
-        SELECT day, messages FROM day_counts WHERE day > coalesce(left($1::text, 10), '')) b
-      ORDER BY k) w
-    WHERE $3::bigint >= h.n AND w.upto > $3::bigint - h.n ORDER BY w.k LIMIT 1
+    SELECT d.hour AS k, $3::bigint - h.n - d.before AS rest FROM head h, LATERAL (
+      SELECT w.hour, w.upto - w.messages AS before FROM (
+        SELECT hour, messages, sum(messages) OVER (ORDER BY hour) AS upto FROM hour_counts
+        WHERE hour > left($1::text, 13) AND hour < left($1::text, 10) || 'U' ORDER BY hour) w
+      WHERE w.upto > $3::bigint - h.n LIMIT 1) d
+    WHERE $3::bigint >= h.n AND $3::bigint >= 200
+    UNION ALL
+    SELECT d.day, $3::bigint - h.n - r.n - d.before FROM head h, rest_of_day r, LATERAL (
+      SELECT w.day, w.upto - w.messages AS before FROM (
+        SELECT day, messages, sum(messages) OVER (ORDER BY day) AS upto FROM day_counts
+        WHERE day > coalesce(left($1::text, 10), '') ORDER BY day) w
+      WHERE w.upto > $3::bigint - h.n - r.n LIMIT 1) d
+    WHERE $3::bigint >= h.n + r.n AND $3::bigint >= 200
   ), target AS (
-    SELECT $1::text AS lower, $3::bigint AS skip FROM head h WHERE $3::bigint < h.n
+    SELECT coalesce($1::text, '') AS lower, $3::bigint AS skip FROM head h WHERE $3::bigint < h.n OR $3::bigint < 200
     UNION ALL
     SELECT coalesce(x.hour, b.k) || ':', b.rest - coalesce(x.before, 0) FROM bucket b LEFT JOIN LATERAL (
       SELECT w.hour, w.upto - w.messages AS before FROM (
         SELECT hour, messages, sum(messages) OVER (ORDER BY hour) AS upto FROM hour_counts
         WHERE hour > b.k || 'T' AND hour < b.k || 'U' ORDER BY hour) w
-      WHERE w.upto > b.rest ORDER BY w.hour LIMIT 1) x ON length(b.k) = 10
+      WHERE w.upto > b.rest LIMIT 1) x ON length(b.k) = 10
   ), first_row AS (
     SELECT k.ts, k.message_id FROM target t, LATERAL (
       SELECT ts, message_id FROM messages WHERE ts >= t.lower ORDER BY ts, message_id OFFSET t.skip LIMIT 1) k

@@ -440,6 +440,49 @@ BOOST_FIXTURE_TEST_CASE(a_rare_short_needle_among_many_rows_is_found_exactly, em
   }
 }
 
+BOOST_FIXTURE_TEST_CASE(pages_near_the_remembered_first_matches_edge_follow_every_arrival, empty_fixture) {
+  // Seconds of 7 rows each, stored in descending message_id order, so that the
+  // first ~256 matches of a search end inside a second whose rows the page
+  // must sort; then rows arrive into those early seconds and after them. Every
+  // page around that edge, asked twice (counted, then remembered), must equal
+  // the reference after each arrival.
+  std::vector<message_record> rows;
+  auto add_second = [&](int second, const std::string& prefix, int count) {
+    char ts[32];
+    std::snprintf(ts, sizeof ts, "2025-05-01T%02d:%02d:%02dZ", second / 3600, second / 60 % 60, second % 60);
+    std::vector<message_record> chunk;
+    for (int i = count - 1; i >= 0; --i)
+      chunk.push_back(record(prefix + std::to_string(second) + "-" + std::to_string(i), i % 2 ? A : B, ts,
+                             i % 3 ? "alpha beta" : "alpha"));
+    rows.insert(rows.end(), chunk.begin(), chunk.end());
+    db.store_many(std::move(chunk));
+  };
+  for (int second = 0; second < 60; ++second) add_second(second * 10, "m", 7);
+  const std::vector<std::pair<std::int64_t, int>> pages = {{0, 100}, {240, 16}, {250, 6}, {251, 5}, {245, 10},
+                                                          {200, 56}, {252, 5}, {300, 20}, {400, 100}};
+  auto compare_all = [&](const std::string& when) {
+    for (const std::string needle : {"alpha", "beta", "ALPHA B"}) {
+      for (int asked = 0; asked < 2; ++asked) {
+        for (auto [offset, limit] : pages) {
+          auto mq = make_query(limit, offset, std::nullopt, std::nullopt, needle);
+          auto page = db.list(mq);
+          auto [ref_ids, ref_total] = reference_answer(rows, mq);
+          BOOST_TEST(ids_of(page) == ref_ids, when << ": q=" << needle << " offset=" << offset << " limit=" << limit);
+          BOOST_TEST(page.total == ref_total, when << ": q=" << needle);
+        }
+      }
+    }
+  };
+  compare_all("stored");
+  add_second(10, "early", 3);   // inside the first matches
+  add_second(360, "edge", 4);   // about where they end
+  add_second(5000, "late", 5);  // after them
+  compare_all("after arrivals");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // and once the index holds them
+  add_second(20, "again", 2);
+  compare_all("indexed, then one more arrival");
+}
+
 BOOST_FIXTURE_TEST_CASE(a_burst_of_messages_with_one_ts_pages_in_message_id_order, empty_fixture) {
   // 700 messages in one second (more than any reader sorts itself), arriving
   // in random message_id order, among neighbours one second before and after;

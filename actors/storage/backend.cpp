@@ -31,7 +31,7 @@ storage_backend spawn_sqlite_backend(caf::actor_system& sys, const config& setti
     spawn_storage(sys, storage_settings{path, options.retry_interval, settings.synchronous_full}, metrics, log);
   // Filter combinations whose totals the query actors remember (count_cache.hpp).
   constexpr std::size_t remembered_counts = 1024;
-  auto counts = std::make_shared<count_cache>(remembered_counts);
+  auto counts = std::make_shared<count_cache>(remembered_counts, options.remember_counts_after);
   for (unsigned i = 0; i < options.queries; ++i)
     backend.queries.push_back(
       spawn_query(sys, path, query_lane::plain, static_cast<int>(i), metrics, log, backend.stop_reads, counts));

@@ -23,6 +23,9 @@ struct storage_backend_options {
   unsigned searches = 2;  // query actors for reads with q (0: the others take them too)
   // How often a backend tries again while its database cannot be reached.
   std::chrono::milliseconds retry_interval{1000};
+  // SQLite: a q total is remembered when counting it took this long or
+  // longer (count_cache.hpp); the tests set 0 to have every one remembered.
+  std::chrono::microseconds remember_counts_after{1000};
 };
 
 // The actors a backend runs: one storage actor (the process's only writer),

@@ -124,6 +124,9 @@ void storage_harness::start(unsigned queries, bool require_ready) {
   options.queries = queries;
   options.searches = 0;  // the harness's tests send every read to queries
   options.retry_interval = std::chrono::milliseconds(100);
+  // Every q total remembered, however quick to count on these small tables,
+  // so that the remembered totals and first matches are what the suites test.
+  options.remember_counts_after = std::chrono::microseconds(0);
   backend_ = spawn_storage_backend(world_.sys, settings, options, world_.metrics, world_.log);
   if (require_ready) BOOST_REQUIRE_MESSAGE(wait_ready(), "the backend did not become ready: " << health().reason);
 }

@@ -3,17 +3,25 @@
 // are only ever added, and the arrival log (ingest_log) says which rows came
 // after a count was taken, so a later answer tests just those instead of
 // counting again. A count of a common word over a million rows takes tens of
-// milliseconds; bringing it up to date, the rows since.
+// milliseconds; bringing it up to date, the rows since. Beside each count,
+// the rowids of the first matches (match_head.hpp), so that a first page is
+// read by rowid instead of searched again.
 //
 // One per process, shared by its query actors (a search counted by one is
 // known to all): thread-safe, every call under one mutex. Bounded: at most
-// `capacity` filter combinations, the least recently used forgotten first.
+// `capacity` filter combinations, the least recently used forgotten first,
+// and only counts that took `worth_remembering` or longer are taken in: what
+// is cheap to count again would only push out what is not (a flood of
+// searches that find nothing, one small sender's rows searched).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/storage/sqlite/recent_map.hpp"
 
@@ -22,11 +30,17 @@ namespace webhookd {
 struct counted_snapshot {
   std::int64_t matches = 0;     // rows matching the filters among the first `ingest_seq` arrivals
   std::int64_t ingest_seq = 0;  // message_totals.ingest_seq when counted
+  // The first matches' rowids, ascending, every match of each second they
+  // reach; null when none are kept. Shared, never changed once stored: a
+  // later snapshot stores a new vector.
+  std::shared_ptr<const std::vector<std::int64_t>> head;
+  bool head_complete = false;  // `head` holds every match
 };
 
 class count_cache {
  public:
-  explicit count_cache(std::size_t capacity) : counts_(capacity) {}
+  explicit count_cache(std::size_t capacity, std::chrono::microseconds worth_remembering = {})
+    : worth_remembering_(worth_remembering), counts_(capacity) {}
 
   std::optional<counted_snapshot> find(const std::string& key) {
     std::lock_guard<std::mutex> lock{mutex_};
@@ -41,12 +55,18 @@ class count_cache {
     if (!known || known->ingest_seq < value.ingest_seq) counts_.store(key, value);
   }
 
+  // A fresh count that took `took` to make: stored if that is long enough.
+  void offer(const std::string& key, const counted_snapshot& value, std::chrono::steady_clock::duration took) {
+    if (took >= worth_remembering_) store(key, value);
+  }
+
   void clear() {
     std::lock_guard<std::mutex> lock{mutex_};
     counts_.clear();
   }
 
  private:
+  const std::chrono::microseconds worth_remembering_;
   std::mutex mutex_;
   recent_map<counted_snapshot> counts_;
 };

@@ -1,5 +1,7 @@
 #include "actors/storage/sqlite/row_streams.hpp"
 
+#include <algorithm>
+
 #include "actors/storage/sqlite/row_key.hpp"
 
 namespace webhookd::sqlite {
@@ -173,6 +175,29 @@ bool text_rows::next(row_view& row) {
     return true;
   }
   sql_.row_by_id.reset();
+  return false;
+}
+
+listed_rows::listed_rows(read_statements& sql, const std::vector<std::int64_t>& rowids, const folded_needle& needle,
+                         std::optional<std::string_view> from)
+  : sql_(sql), rowids_(rowids), needle_(needle), from_(from) {}
+
+listed_rows::~listed_rows() { sql_.row_by_id.reset(); }
+
+void listed_rows::restart_at(std::int64_t rowid) {
+  next_ = static_cast<std::size_t>(std::lower_bound(rowids_.begin(), rowids_.end(), rowid) - rowids_.begin());
+}
+
+bool listed_rows::next(row_view& row) {
+  auto& lookup = sql_.row_by_id;
+  while (next_ < rowids_.size()) {
+    lookup.reset();
+    lookup.bind(1, rowids_[next_++]);
+    if (!lookup.step()) continue;  // not in the table (cannot happen in one snapshot)
+    read_row(lookup, row);
+    return true;
+  }
+  lookup.reset();
   return false;
 }
 

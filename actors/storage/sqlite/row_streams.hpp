@@ -170,6 +170,29 @@ class text_rows final : public row_stream {
   std::optional<std::string_view> from_;
 };
 
+// The rows of a list of rowids in ascending order (a remembered head of
+// matches, match_head.hpp), each read by its rowid; `needle` and `from` are
+// what admits() tests a big group's other rows for.
+class listed_rows final : public row_stream {
+ public:
+  listed_rows(read_statements& sql, const std::vector<std::int64_t>& rowids, const folded_needle& needle,
+              std::optional<std::string_view> from);
+  ~listed_rows() override;
+  bool next(row_view& row) override;
+  bool admits(const row_view& row) const override {
+    return (!from_ || row.from == *from_) && row.text && needle_.found_in(*row.text);
+  }
+  bool filters() const override { return true; }
+  void restart_at(std::int64_t rowid) override;
+
+ private:
+  read_statements& sql_;
+  const std::vector<std::int64_t>& rowids_;
+  std::size_t next_ = 0;
+  const folded_needle& needle_;
+  std::optional<std::string_view> from_;
+};
+
 // The keys of a row stream (when no index gives them alone).
 class keys_of_rows final : public key_stream {
  public:

@@ -201,6 +201,16 @@ bool listed_rows::next(row_view& row) {
   return false;
 }
 
+bool common_keys::next(std::int64_t& rowid) {
+  std::int64_t a = 0, b = 0;
+  if (!first_.next(a) || !second_.next(b)) return false;
+  while (a != b) {
+    if (a < b ? !first_.next(a) : !second_.next(b)) return false;
+  }
+  rowid = a;
+  return true;
+}
+
 bool keys_of_rows::next(std::int64_t& rowid) {
   row_view row;
   if (!rows_.next(row)) return false;

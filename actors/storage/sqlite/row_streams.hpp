@@ -193,6 +193,19 @@ class listed_rows final : public row_stream {
   std::optional<std::string_view> from_;
 };
 
+// The keys both streams yield (each in ascending order): a search's matches
+// in the text index joined with one sender's keys from the sender index,
+// neither row read.
+class common_keys final : public key_stream {
+ public:
+  common_keys(key_stream& first, key_stream& second) : first_(first), second_(second) {}
+  bool next(std::int64_t& rowid) override;
+
+ private:
+  key_stream& first_;
+  key_stream& second_;
+};
+
 // The keys of a row stream (when no index gives them alone).
 class keys_of_rows final : public key_stream {
  public:

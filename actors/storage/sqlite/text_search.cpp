@@ -207,16 +207,25 @@ class text_search {
     use(rows);
   }
 
-  // Whether the matches' keys come from the text index alone (no row read).
-  bool keys_from_index() const { return index_ && !by_sender_ && !q_.from; }
+  // Whether the matches' keys come from indexes alone (no row read): the
+  // text index's, joined with the sender index's when there is `from`.
+  bool keys_from_index() const { return index_ && !by_sender_; }
+
+  template <class Use>
+  void with_index_keys(Use use) {
+    text_keys matches{*index_->sql, expression_, indexed_, filters_.start_rowid, pending_};
+    if (!q_.from) {
+      use(matches);
+      return;
+    }
+    sender_keys senders{sql_, *q_.from, filters_.start_rowid};
+    common_keys both{matches, senders};
+    use(both);
+  }
 
   template <class Use>
   void with_keys(Use use) {
-    if (keys_from_index()) {
-      text_keys keys{*index_->sql, expression_, indexed_, filters_.start_rowid, pending_};
-      use(keys);
-      return;
-    }
+    if (keys_from_index()) return with_index_keys(use);
     with_rows(std::nullopt, [&](row_stream& rows) {
       keys_of_rows keys{rows};
       use(keys);
@@ -247,22 +256,23 @@ class text_search {
   }
 
   // Every match counted in one pass, the first ones kept on the way. Through
-  // the index, the matches after the head are counted by FTS5 alone, window
-  // by window, without stepping through them.
+  // the text index alone, the matches after the head are counted by FTS5,
+  // window by window, without stepping through them.
   counted_snapshot count_matches() {
     counted_snapshot counted;
     counted.ingest_seq = totals_.ingest_seq;
     head_collector head;
     if (keys_from_index()) {
-      text_keys keys{*index_->sql, expression_, indexed_, filters_.start_rowid, pending_};
-      std::int64_t rowid = 0;
-      while (keys.next(rowid)) {
-        ++counted.matches;
-        if (!head.take(rowid)) {
-          counted.matches += indexed_matches_after(rowid) + pending_matches_after(rowid);
-          break;
+      with_index_keys([&](key_stream& keys) {
+        std::int64_t rowid = 0;
+        while (keys.next(rowid)) {
+          ++counted.matches;
+          if (!head.take(rowid) && !q_.from) {
+            counted.matches += indexed_matches_after(rowid) + pending_matches_after(rowid);
+            break;
+          }
         }
-      }
+      });
     } else {
       with_rows(std::nullopt, [&](row_stream& rows) {
         row_view row;

@@ -122,10 +122,6 @@ class text_search {
     : sql_(sql), counts_(counts), q_(q), totals_(totals), filters_(q), index_(index),
       expression_(text_match_expression(*q.q)) {
     by_sender_ = q.from && (!index_ || sender_total(sql, *q.from) <= sender_search_rows);
-    if (index_ && !by_sender_) {
-      pending_ = arrived_matches(sql, filters_, index_->indexed_seq, totals.ingest_seq);
-      indexed_ = table_rowids(sql);
-    }
   }
 
   // Writes the page into `out`; returns the total. The count comes first:
@@ -168,7 +164,18 @@ class text_search {
     return known;
   }
 
+  // What a walk through the index needs: the rows it does not hold yet and
+  // the rowids it may hold. Read only when the index is walked (a page from
+  // the remembered first matches needs neither).
+  void prepare_index_walk() {
+    if (!index_ || by_sender_ || walk_prepared_) return;
+    pending_ = arrived_matches(sql_, filters_, index_->indexed_seq, totals_.ingest_seq);
+    indexed_ = table_rowids(sql_);
+    walk_prepared_ = true;
+  }
+
   void write(message_page_json& out) {
+    prepare_index_walk();
     if (index_ && q_.q->size() <= 2 && !by_sender_ && q_.offset + q_.limit <= walked_offsets && try_walk(out))
       return;
     write_page(sql_, out, q_, [&](auto start, auto use) { with_rows(start, use); },
@@ -259,6 +266,7 @@ class text_search {
   // the text index alone, the matches after the head are counted by FTS5,
   // window by window, without stepping through them.
   counted_snapshot count_matches() {
+    prepare_index_walk();
     counted_snapshot counted;
     counted.ingest_seq = totals_.ingest_seq;
     head_collector head;
@@ -313,6 +321,7 @@ class text_search {
   std::optional<usable_index> index_;
   std::string expression_;
   bool by_sender_ = false;
+  bool walk_prepared_ = false;
   std::vector<owned_row> pending_;
   rowid_range indexed_;  // what the index may hold, when it is used
 };

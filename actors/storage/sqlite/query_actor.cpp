@@ -1,8 +1,14 @@
 #include "actors/storage/sqlite/query_actor.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <optional>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <caf/spawn_options.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -45,6 +51,20 @@ constexpr std::int64_t read_mmap_bytes = std::int64_t{2} << 30;
 // needs more is stopped and answered 503, and the actor goes on with the next.
 constexpr auto longest_read = std::chrono::seconds(1);
 constexpr auto attach_retry = std::chrono::seconds(1);
+// The search actors' threads run this many nice levels below the rest of the
+// process: a flood of costly searches then takes the CPU that plain reads,
+// webhooks and the HTTP threads leave, instead of an equal share beside them.
+constexpr int search_nice_steps = 5;
+
+// Lowers the calling thread's scheduling priority (Linux keeps a nice value
+// per thread; raising it needs no privilege). A failure leaves it as it was.
+void lower_thread_priority(int steps) {
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, tid);
+  if (errno != 0) return;
+  ::setpriority(PRIO_PROCESS, tid, std::min(19, current + steps));
+}
 
 struct query_state {
   static inline const char* name = "query";
@@ -147,8 +167,10 @@ caf::result<T> read_snapshot(query_state& st, clock_type::time_point deadline, b
 query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self, std::string path,
                                  probe_ptr probe, service_metrics* metrics, json_logger* log,
                                  std::shared_ptr<const std::atomic<bool>> stopping,
-                                 std::shared_ptr<count_cache> counts, int page_cache_kib) {
+                                 std::shared_ptr<count_cache> counts, int page_cache_kib, int nice_steps) {
   watch_actor(self, probe, "detached");
+  // A detached actor's behaviour is made on its own thread.
+  if (nice_steps > 0) lower_thread_priority(nice_steps);
   auto& st = self->state;
   st.path = std::move(path);
   st.page_cache_kib = page_cache_kib;
@@ -183,7 +205,7 @@ query_actor spawn_query(caf::actor_system& sys, std::string database_path, query
   return sys.spawn<caf::detached>(query, std::move(database_path),
                                   metrics.actor(search ? "search" : "query", std::to_string(instance)), &metrics, &log,
                                   std::move(stopping), std::move(counts),
-                                  search ? search_page_cache_kib : plain_page_cache_kib);
+                                  search ? search_page_cache_kib : plain_page_cache_kib, search ? search_nice_steps : 0);
 }
 
 }  // namespace webhookd

@@ -1,10 +1,12 @@
 // The pure pieces of the SQLite backend, one by one: row keys, the exact top
-// ten, page assembly from groups of one second, and the text tokenizer
-// against a plain substring search (the q rule of core/text_match.hpp).
+// ten, page assembly from groups of one second, the text tokenizer against a
+// plain substring search (the q rule of core/text_match.hpp), and a query
+// actor's recent arrivals against the arrival log read afresh.
 #define BOOST_TEST_MODULE test_sqlite_parts
 #include <boost/test/unit_test.hpp>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,8 +18,14 @@
 #include <tuple>
 #include <vector>
 
+#include <filesystem>
+
+#include "actors/storage/sqlite/arrival_cache.hpp"
+#include "actors/storage/sqlite/batch_writer.hpp"
 #include "actors/storage/sqlite/connection.hpp"
 #include "actors/storage/sqlite/ordered_page.hpp"
+#include "actors/storage/sqlite/read_statements.hpp"
+#include "actors/storage/sqlite/schema.hpp"
 #include "actors/storage/sqlite/row_key.hpp"
 #include "actors/storage/sqlite/text_index.hpp"
 #include "actors/storage/sqlite/text_windows.hpp"
@@ -283,6 +291,72 @@ BOOST_AUTO_TEST_CASE(a_restart_resumes_at_its_rowid_and_a_slow_window_halves_the
   BOOST_TEST(resumed->last - resumed->first + 1 == width);  // the first width again
   windows.restart_at(0);  // before the range: its start
   BOOST_TEST(windows.next()->first == start);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(recent_arrivals)
+
+// Every visit of a small arrival cache, between batches of new rows, yields
+// exactly the log's rows of that range in arrival order: ranges at the end
+// and behind it, wider than the cache, and another database's rows never.
+BOOST_AUTO_TEST_CASE(visits_equal_the_arrival_log_read_afresh) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("webhookd-arrivals-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "arrivals.db").string();
+  connection writer{path, connection::mode::read_write_create};
+  writer.exec("PRAGMA journal_mode = WAL");
+  register_schema_functions(writer);
+  migrate_schema(writer);
+  batch_writer batches{writer};
+  connection reader{path, connection::mode::read_only};
+  read_statements sql{reader};
+  arrival_cache cache{16};
+  std::mt19937 rng(7);
+  std::int64_t stored = 0;
+  auto store = [&](int count) {
+    std::vector<message_record> records;
+    for (int i = 0; i < count; ++i, ++stored)
+      records.push_back(message_record{"a-" + std::to_string(stored), "+1555000" + std::to_string(stored % 3), "+2",
+                                       canonical(1735689600 + std::uniform_int_distribution<int>(0, 500)(rng)),
+                                       "text " + std::to_string(stored)});
+    std::vector<const message_record*> batch;
+    for (const auto& r : records) batch.push_back(&r);
+    writer.exec("BEGIN");
+    batches.write(batch, "2025-01-01T00:00:00Z");
+    writer.exec("COMMIT");
+  };
+  // The reference: the ids in (after, upto], in arrival order.
+  auto logged = [&](std::int64_t after, std::int64_t upto) {
+    std::vector<std::string> ids;
+    auto stmt = reader.prepare("SELECT m.message_id FROM ingest_log l JOIN messages m ON m.rowid = l.message_rowid "
+                               "WHERE l.seq > ?1 AND l.seq <= ?2 ORDER BY l.seq");
+    stmt.bind(1, after);
+    stmt.bind(2, upto);
+    while (stmt.step()) ids.push_back(stmt.column_text(0));
+    return ids;
+  };
+  int visits = 0;
+  for (int round = 0; round < 60; ++round) {
+    store(std::uniform_int_distribution<int>(0, 7)(rng));
+    for (int i = 0; i < 4; ++i) {
+      const std::int64_t upto = stored - std::uniform_int_distribution<std::int64_t>(0, std::min<std::int64_t>(stored, 3))(rng);
+      const std::int64_t after = std::max<std::int64_t>(0, upto - std::uniform_int_distribution<std::int64_t>(0, 24)(rng));
+      const std::string database = round == 30 && i == 0 ? "other" : "this";
+      reader.exec("BEGIN");
+      std::vector<std::string> seen;
+      cache.visit(sql, database, after, upto, [&](const row_view& row) { seen.push_back(std::string{row.message_id}); });
+      const auto expected = logged(after, upto);
+      reader.exec("COMMIT");
+      BOOST_TEST(seen == expected, boost::test_tools::per_element());
+      BOOST_TEST(cache.size() <= 16u);
+      ++visits;
+    }
+  }
+  BOOST_TEST(visits == 240);
+  BOOST_TEST(stored > 100);
+  fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

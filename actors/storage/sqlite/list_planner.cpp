@@ -60,13 +60,13 @@ std::int64_t list_without_text(read_statements& sql, day_index& days, const mess
 }  // namespace
 
 rendered_page list_messages(read_statements& sql, text_statements* text, count_cache& counts, day_index& days,
-                            const message_query& q) {
+                            arrival_cache& arrivals, const message_query& q) {
   const auto index_state = q.q ? read_index_state(text) : std::nullopt;
   const table_totals totals = read_totals(sql);
   message_page_json out{page_buffers().take()};
   rendered_page answer;
   if (q.q) {
-    answer.total = search_messages(sql, text, index_state, counts, q, totals, out);
+    answer.total = search_messages(sql, text, index_state, counts, arrivals, q, totals, out);
   } else {
     answer.total = list_without_text(sql, days, q, totals, out);
   }

@@ -4,6 +4,7 @@
 // file, are in the README (Data).
 #pragma once
 
+#include "actors/storage/sqlite/arrival_cache.hpp"
 #include "actors/storage/sqlite/count_cache.hpp"
 #include "actors/storage/sqlite/read_statements.hpp"
 #include "actors/storage/sqlite/table_positions.hpp"
@@ -13,9 +14,10 @@ namespace webhookd::sqlite {
 
 // Both run inside the caller's read transaction. `text`: the attached text
 // index's statements, or null while there is no index file to attach;
-// `days`: the caller's own day index, brought up to date here.
+// `days` and `arrivals`: the caller's own day index and recent arrivals,
+// brought up to date here.
 rendered_page list_messages(read_statements& sql, text_statements* text, count_cache& counts, day_index& days,
-                            const message_query& q);
+                            arrival_cache& arrivals, const message_query& q);
 stats_snapshot read_stats(read_statements& sql);
 
 }  // namespace webhookd::sqlite

@@ -79,6 +79,7 @@ struct query_state {
   clock_type::time_point next_attach_attempt{};
   std::shared_ptr<count_cache> counts;  // shared with the other query actors
   sqlite::day_index days;
+  sqlite::arrival_cache arrivals;  // filled by reads with q only
   clock_type::time_point deadline = clock_type::time_point::max();  // of the read under way
   int page_cache_kib = plain_page_cache_kib;
 };
@@ -115,6 +116,7 @@ sqlite::text_statements* text_statements_for(query_state& st) {
 
 void drop_connection(query_state& st) {
   st.days = {};
+  st.arrivals.clear();
   st.text.reset();
   st.next_attach_attempt = {};
   st.sql.reset();
@@ -185,7 +187,7 @@ query_actor::behavior_type query(query_actor::stateful_pointer<query_state> self
                    return read_snapshot<rendered_page>(
                      st, q.deadline, q.q.has_value(),
                      [&](sqlite::read_statements& sql, sqlite::text_statements* text) {
-                       return sqlite::list_messages(sql, text, *st.counts, st.days, q);
+                       return sqlite::list_messages(sql, text, *st.counts, st.days, st.arrivals, q);
                      });
                  }),
     instrumented(self, probe, [self](stats_atom) -> caf::result<stats_snapshot> {

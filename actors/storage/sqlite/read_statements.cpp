@@ -30,7 +30,7 @@ read_statements::read_statements(connection& db)
     second_members(db.prepare("SELECT message_rowid FROM second_order WHERE second = ?1 "
                               "ORDER BY message_id LIMIT -1 OFFSET ?2")),
     group_row_by_id(db.prepare(rows_sql("rowid = ?1"))),
-    arrivals(db.prepare("SELECT m.rowid, m.message_id, m.from_msisdn, m.to_msisdn, m.ts, m.text "
+    arrivals(db.prepare("SELECT m.rowid, m.message_id, m.from_msisdn, m.to_msisdn, m.ts, m.text, l.seq "
                         "FROM ingest_log l JOIN messages m ON m.rowid = l.message_rowid "
                         "WHERE l.seq > ?1 AND l.seq <= ?2 ORDER BY l.seq")),
     oldest_arrival(db.prepare("SELECT IFNULL(MIN(seq), 0) FROM ingest_log")),

@@ -28,7 +28,8 @@ struct read_statements {
   // A big group's rowids in page order from the ?2-th on, and its rows.
   statement second_members;            // ?1 second
   statement group_row_by_id;           // ?1 rowid
-  // Rows that arrived with ingest_seq in (?1, ?2], in arrival order.
+  // Rows that arrived with ingest_seq in (?1, ?2], in arrival order, with
+  // their sequence number last.
   statement arrivals;
   statement oldest_arrival;  // MIN(seq) of the arrival log, 0 when empty
   statement database_id;     // storage_identity's id

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/storage/sqlite/arrival_cache.hpp"
 #include "actors/storage/sqlite/match_head.hpp"
 #include "actors/storage/sqlite/ordered_page.hpp"
 #include "actors/storage/sqlite/row_key.hpp"
@@ -34,14 +35,20 @@ struct usable_index {
   std::int64_t indexed_seq = 0;
 };
 
-std::optional<usable_index> usable(read_statements& sql, text_statements* text,
-                                   const std::optional<text_index_state>& state, const table_totals& totals) {
+std::optional<usable_index> usable(text_statements* text, const std::optional<text_index_state>& state,
+                                   const table_totals& totals, const std::string& database_id) {
   if (!state || !state->complete || state->indexed_seq > totals.ingest_seq) return std::nullopt;
+  if (database_id != state->database_id) return std::nullopt;
+  return usable_index{text, state->indexed_seq};
+}
+
+// storage_identity's id: which database the text index and the arrivals
+// kept in memory belong to.
+std::string read_database_id(read_statements& sql) {
   std::string database_id;
   if (sql.database_id.step()) database_id = sql.database_id.column_text(0);
   sql.database_id.reset();
-  if (database_id != state->database_id) return std::nullopt;
-  return usable_index{text, state->indexed_seq};
+  return database_id;
 }
 
 // The rowids of the table's rows: those the text index may hold.
@@ -55,23 +62,16 @@ rowid_range table_rowids(read_statements& sql) {
 
 // Rows that arrived after `after` up to `upto` (ingest sequence numbers) and
 // pass every filter, in rowid order.
-std::vector<owned_row> arrived_matches(read_statements& sql, const list_filters& f, std::int64_t after,
-                                       std::int64_t upto) {
+std::vector<owned_row> arrived_matches(read_statements& sql, arrival_cache& arrivals, const std::string& database_id,
+                                       const list_filters& f, std::int64_t after, std::int64_t upto) {
   std::vector<owned_row> rows;
-  if (upto <= after) return rows;
-  auto& arrivals = sql.arrivals;
-  arrivals.bind(1, after);
-  arrivals.bind(2, upto);
-  while (arrivals.step()) {
-    std::optional<std::string_view> text;
-    if (!arrivals.column_is_null(5)) text = arrivals.column_view(5);
-    if (!f.admits(arrivals.column_int(0), arrivals.column_view(2), text)) continue;
-    owned_row row{arrivals.column_int(0), arrivals.column_text(1), arrivals.column_text(2), arrivals.column_text(3),
-                  arrivals.column_text(4), std::nullopt};
-    if (text) row.text = std::string{*text};
-    rows.push_back(std::move(row));
-  }
-  arrivals.reset();
+  arrivals.visit(sql, database_id, after, upto, [&](const row_view& row) {
+    if (!f.admits(row.rowid, row.from, row.text)) return;
+    owned_row kept{row.rowid, std::string{row.message_id}, std::string{row.from}, std::string{row.to},
+                   std::string{row.ts}, std::nullopt};
+    if (row.text) kept.text = std::string{*row.text};
+    rows.push_back(std::move(kept));
+  });
   std::sort(rows.begin(), rows.end(), [](const owned_row& a, const owned_row& b) { return a.rowid < b.rowid; });
   return rows;
 }
@@ -117,10 +117,10 @@ std::string count_key(const message_query& q) {
 
 class text_search {
  public:
-  text_search(read_statements& sql, count_cache& counts, const message_query& q, const table_totals& totals,
-              std::optional<usable_index> index)
-    : sql_(sql), counts_(counts), q_(q), totals_(totals), filters_(q), index_(index),
-      expression_(text_match_expression(*q.q)) {
+  text_search(read_statements& sql, count_cache& counts, arrival_cache& arrivals, std::string database_id,
+              const message_query& q, const table_totals& totals, std::optional<usable_index> index)
+    : sql_(sql), counts_(counts), arrivals_(arrivals), database_id_(std::move(database_id)), q_(q), totals_(totals),
+      filters_(q), index_(index), expression_(text_match_expression(*q.q)) {
     by_sender_ = q.from && (!index_ || sender_total(sql, *q.from) <= sender_search_rows);
   }
 
@@ -156,7 +156,7 @@ class text_search {
     if (behind <= 0 || behind > catch_up_rows || single_int(sql_.oldest_arrival) > known->ingest_seq + 1)
       return std::nullopt;
     std::vector<std::int64_t> arrived;
-    for (const auto& row : arrived_matches(sql_, filters_, known->ingest_seq, totals_.ingest_seq))
+    for (const auto& row : arrived_matches(sql_, arrivals_, database_id_, filters_, known->ingest_seq, totals_.ingest_seq))
       arrived.push_back(row.rowid);
     add_arrivals(*known, arrived);
     known->ingest_seq = totals_.ingest_seq;
@@ -169,7 +169,7 @@ class text_search {
   // the remembered first matches needs neither).
   void prepare_index_walk() {
     if (!index_ || by_sender_ || walk_prepared_) return;
-    pending_ = arrived_matches(sql_, filters_, index_->indexed_seq, totals_.ingest_seq);
+    pending_ = arrived_matches(sql_, arrivals_, database_id_, filters_, index_->indexed_seq, totals_.ingest_seq);
     indexed_ = table_rowids(sql_);
     walk_prepared_ = true;
   }
@@ -315,6 +315,8 @@ class text_search {
 
   read_statements& sql_;
   count_cache& counts_;
+  arrival_cache& arrivals_;
+  std::string database_id_;
   const message_query& q_;
   const table_totals& totals_;
   list_filters filters_;
@@ -339,9 +341,11 @@ std::optional<text_index_state> read_index_state(text_statements* text) {
 
 std::int64_t search_messages(read_statements& sql, text_statements* text,
                              const std::optional<text_index_state>& index_state, count_cache& counts,
-                             const message_query& q, const table_totals& totals, message_page_json& out) {
-  auto index = text_index_serves(*q.q) ? usable(sql, text, index_state, totals) : std::nullopt;
-  text_search search{sql, counts, q, totals, index};
+                             arrival_cache& arrivals, const message_query& q, const table_totals& totals,
+                             message_page_json& out) {
+  std::string database_id = read_database_id(sql);
+  auto index = text_index_serves(*q.q) ? usable(text, index_state, totals, database_id) : std::nullopt;
+  text_search search{sql, counts, arrivals, std::move(database_id), q, totals, index};
   return search.answer(out);
 }
 

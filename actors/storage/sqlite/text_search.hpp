@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "actors/storage/sqlite/arrival_cache.hpp"
 #include "actors/storage/sqlite/count_cache.hpp"
 #include "actors/storage/sqlite/list_parts.hpp"
 #include "actors/storage/sqlite/read_statements.hpp"
@@ -24,8 +25,10 @@ std::optional<text_index_state> read_index_state(text_statements* text);
 
 // Writes the page of `q` (which has q.q) into `out` and returns its total,
 // inside the caller's read transaction.
+// `arrivals`: the caller's own recent arrivals, brought up to date here.
 std::int64_t search_messages(read_statements& sql, text_statements* text,
                              const std::optional<text_index_state>& index_state, count_cache& counts,
-                             const message_query& q, const table_totals& totals, message_page_json& out);
+                             arrival_cache& arrivals, const message_query& q, const table_totals& totals,
+                             message_page_json& out);
 
 }  // namespace webhookd::sqlite

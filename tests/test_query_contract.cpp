@@ -453,15 +453,17 @@ BOOST_FIXTURE_TEST_CASE(pages_near_the_remembered_first_matches_edge_follow_ever
     std::vector<message_record> chunk;
     for (int i = count - 1; i >= 0; --i)
       chunk.push_back(record(prefix + std::to_string(second) + "-" + std::to_string(i), i % 2 ? A : B, ts,
-                             i % 3 ? "alpha beta" : "alpha"));
+                             i < 3 ? "zeta alpha" : i % 3 ? "alpha beta" : "alpha"));
     rows.insert(rows.end(), chunk.begin(), chunk.end());
     db.store_many(std::move(chunk));
   };
-  for (int second = 0; second < 60; ++second) add_second(second * 10, "m", 7);
+  // 3 of each second's 7 rows hold "zeta": sparse enough that its pages near
+  // rank 256 come from the first matches, not from a walk of the rows.
+  for (int second = 0; second < 400; ++second) add_second(second * 10, "m", 7);
   const std::vector<std::pair<std::int64_t, int>> pages = {{0, 100}, {240, 16}, {250, 6}, {251, 5}, {245, 10},
                                                           {200, 56}, {252, 5}, {300, 20}, {400, 100}};
   auto compare_all = [&](const std::string& when) {
-    for (const std::string needle : {"alpha", "beta", "ALPHA B"}) {
+    for (const std::string needle : {"alpha", "beta", "ALPHA B", "ZETA"}) {
       for (int asked = 0; asked < 2; ++asked) {
         for (auto [offset, limit] : pages) {
           auto mq = make_query(limit, offset, std::nullopt, std::nullopt, needle);
@@ -474,9 +476,10 @@ BOOST_FIXTURE_TEST_CASE(pages_near_the_remembered_first_matches_edge_follow_ever
     }
   };
   compare_all("stored");
-  add_second(10, "early", 3);   // inside the first matches
-  add_second(360, "edge", 4);   // about where they end
-  add_second(5000, "late", 5);  // after them
+  add_second(10, "early", 3);    // inside the first matches
+  add_second(360, "edge", 4);    // about where alpha's end
+  add_second(850, "edge", 5);    // about where zeta's end
+  add_second(50000, "late", 5);  // after them
   compare_all("after arrivals");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // and once the index holds them
   add_second(20, "again", 2);

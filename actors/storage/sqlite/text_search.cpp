@@ -23,6 +23,13 @@ constexpr std::int64_t sender_search_rows = 20000;
 // before the text index: common short needles fill a page within a few rows,
 // while FTS5 merges the whole lists of every token they prefix.
 constexpr std::int64_t short_needle_walk = 4096;
+// A page from the remembered first matches is walked in ts order instead when
+// the matches are dense enough to fill it within about this many rows: 50
+// rows read one by one cost about what 250 neighbouring rows do (1M rows,
+// 64 connections: q=ok, in 41 % of the texts, 12.3k / 11.9k req/s walked
+// against 7.6k / 9.0k looked up; q=invoice, 13 %, 7.0k / 6.5k walked against
+// 7.8k / 8.4k looked up).
+constexpr std::int64_t densest_walk = 256;
 // A remembered total is brought up to date from the arrival log while at
 // most this many rows arrived since; past that it is counted again.
 constexpr std::int64_t catch_up_rows = 20000;
@@ -137,10 +144,16 @@ class text_search {
       if (rememberable) counts_.offer(key, *known, std::chrono::steady_clock::now() - started);
     }
     if (q_.offset >= known->matches) return known->matches;
-    if (head_serves(*known, q_.offset, q_.limit))
-      write_from_head(out, *known->head);
-    else
+    if (head_serves(*known, q_.offset, q_.limit)) {
+      // A common needle's page is a short run of neighbouring rows: cheaper to
+      // walk than the first matches are to look up one by one.
+      const std::int64_t expected_walk = (q_.offset + q_.limit) * std::max<std::int64_t>(totals_.messages, 1) /
+                                         std::max<std::int64_t>(known->matches, 1);
+      if (q_.from || expected_walk > densest_walk || !try_walk(out, 2 * densest_walk))
+        write_from_head(out, *known->head);
+    } else {
       write(out);
+    }
     return known->matches;
   }
 
@@ -176,7 +189,8 @@ class text_search {
 
   void write(message_page_json& out) {
     prepare_index_walk();
-    if (index_ && q_.q->size() <= 2 && !by_sender_ && q_.offset + q_.limit <= walked_offsets && try_walk(out))
+    if (index_ && q_.q->size() <= 2 && !by_sender_ && q_.offset + q_.limit <= walked_offsets &&
+        try_walk(out, short_needle_walk))
       return;
     write_page(sql_, out, q_, [&](auto start, auto use) { with_rows(start, use); },
                [&](auto use) { with_keys(use); });
@@ -239,13 +253,13 @@ class text_search {
     });
   }
 
-  // A short needle's page from the rows in ts order, if it fills within
-  // short_needle_walk rows; false (nothing written) otherwise.
-  bool try_walk(message_page_json& out) {
+  // The page from the rows in ts order, if it fills within `budget` rows;
+  // false (nothing written) otherwise.
+  bool try_walk(message_page_json& out, std::int64_t budget_rows) {
     message_page_json attempt;
     ordered_page page{attempt, q_.offset, q_.limit};
     auto walk = [&](row_stream& rows) {
-      budgeted_rows budget{rows, short_needle_walk};
+      budgeted_rows budget{rows, budget_rows};
       needle_rows matching{budget, *filters_.needle};
       fill_page(sql_, matching, page);
       return !budget.cut();

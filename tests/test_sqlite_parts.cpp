@@ -279,7 +279,7 @@ BOOST_AUTO_TEST_CASE(a_restart_resumes_at_its_rowid_and_a_slow_window_halves_the
   auto first = windows.next();
   BOOST_REQUIRE(first);
   const std::int64_t width = first->last - first->first + 1;
-  std::this_thread::sleep_for(std::chrono::milliseconds(12));  // three times the 4 ms a window should take
+  std::this_thread::sleep_for(std::chrono::milliseconds(36));  // three times the 12 ms a window should take
   auto second = windows.next();
   BOOST_REQUIRE(second);
   BOOST_TEST(second->last - second->first + 1 == width / 2);

@@ -7,22 +7,18 @@ namespace webhookd::sqlite {
 namespace {
 
 // Calls `use` with each logged arrival in (after, upto] as the log has it now.
+// (A read that throws leaves the statement to the query actor, which resets
+// every active statement of its connection.)
 template <class Use>
 void read_arrivals(read_statements& sql, std::int64_t after, std::int64_t upto, Use use) {
   if (upto <= after) return;
   auto& arrivals = sql.arrivals;
   arrivals.bind(1, after);
   arrivals.bind(2, upto);
-  try {
-    while (arrivals.step()) {
-      row_view row{arrivals.column_int(0), arrivals.column_view(1), arrivals.column_view(2), arrivals.column_view(3),
-                   arrivals.column_view(4), std::nullopt};
-      if (!arrivals.column_is_null(5)) row.text = arrivals.column_view(5);
-      use(arrivals.column_int(6), row);
-    }
-  } catch (...) {
-    arrivals.reset();
-    throw;
+  row_view row;
+  while (arrivals.step()) {
+    read_row(arrivals, row);
+    use(arrivals.column_int(6), row);
   }
   arrivals.reset();
 }
@@ -36,12 +32,8 @@ void arrival_cache::clear() {
 }
 
 void arrival_cache::extend(read_statements& sql, std::int64_t upto) {
-  read_arrivals(sql, covered_to_, upto, [&](std::int64_t seq, const row_view& row) {
-    owned_row kept{row.rowid, std::string{row.message_id}, std::string{row.from}, std::string{row.to},
-                   std::string{row.ts}, std::nullopt};
-    if (row.text) kept.text = std::string{*row.text};
-    rows_.push_back(arrival{seq, std::move(kept)});
-  });
+  read_arrivals(sql, covered_to_, upto,
+                [&](std::int64_t seq, const row_view& row) { rows_.push_back(arrival{seq, owned_row::of(row)}); });
   covered_to_ = upto;
 }
 

@@ -6,9 +6,6 @@
 
 namespace webhookd::sqlite {
 
-namespace {
-
-// Columns: rowid, message_id, from_msisdn, to_msisdn, ts, text.
 void read_row(const statement& stmt, row_view& row) {
   row.rowid = stmt.column_int(0);
   row.message_id = stmt.column_view(1);
@@ -21,12 +18,17 @@ void read_row(const statement& stmt, row_view& row) {
     row.text = stmt.column_view(5);
 }
 
-}  // namespace
-
 row_view owned_row::view() const {
   row_view row{rowid, message_id, from, to, ts, std::nullopt};
   if (text) row.text = *text;
   return row;
+}
+
+owned_row owned_row::of(const row_view& row) {
+  owned_row kept{row.rowid, std::string{row.message_id}, std::string{row.from}, std::string{row.to},
+                 std::string{row.ts}, std::nullopt};
+  if (row.text) kept.text = std::string{*row.text};
+  return kept;
 }
 
 std::optional<stream_position> find_position(key_stream& keys, std::int64_t offset) {

@@ -24,7 +24,19 @@ struct owned_row {
   std::optional<std::string> text;
 
   row_view view() const;
+  // A copy of `row`, whose views end when its statement steps again.
+  static owned_row of(const row_view& row);
 };
+
+// Reads a row from `stmt`'s columns rowid, message_id, from_msisdn,
+// to_msisdn, ts, text (the first six); its views end when `stmt` steps again.
+void read_row(const statement& stmt, row_view& row);
+
+// Whether `row`'s text holds `needle` and, with `from`, it is that sender's:
+// what a search's row streams admit of a big group's rows.
+inline bool holds_needle(const row_view& row, const folded_needle& needle, std::optional<std::string_view> from) {
+  return (!from || row.from == *from) && row.text && needle.found_in(*row.text);
+}
 
 class row_stream {
  public:
@@ -156,9 +168,7 @@ class text_rows final : public row_stream {
             const folded_needle& needle, std::optional<std::string_view> from);
   ~text_rows() override;
   bool next(row_view& row) override;
-  bool admits(const row_view& row) const override {
-    return (!from_ || row.from == *from_) && row.text && needle_.found_in(*row.text);
-  }
+  bool admits(const row_view& row) const override { return holds_needle(row, needle_, from_); }
   bool filters() const override { return true; }
   void restart_at(std::int64_t rowid) override { keys_.restart_at(rowid); }
 
@@ -179,9 +189,7 @@ class listed_rows final : public row_stream {
               std::optional<std::string_view> from);
   ~listed_rows() override;
   bool next(row_view& row) override;
-  bool admits(const row_view& row) const override {
-    return (!from_ || row.from == *from_) && row.text && needle_.found_in(*row.text);
-  }
+  bool admits(const row_view& row) const override { return holds_needle(row, needle_, from_); }
   bool filters() const override { return true; }
   void restart_at(std::int64_t rowid) override;
 

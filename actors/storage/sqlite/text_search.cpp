@@ -73,11 +73,7 @@ std::vector<owned_row> arrived_matches(read_statements& sql, arrival_cache& arri
                                        const list_filters& f, std::int64_t after, std::int64_t upto) {
   std::vector<owned_row> rows;
   arrivals.visit(sql, database_id, after, upto, [&](const row_view& row) {
-    if (!f.admits(row.rowid, row.from, row.text)) return;
-    owned_row kept{row.rowid, std::string{row.message_id}, std::string{row.from}, std::string{row.to},
-                   std::string{row.ts}, std::nullopt};
-    if (row.text) kept.text = std::string{*row.text};
-    rows.push_back(std::move(kept));
+    if (f.admits(row.rowid, row.from, row.text)) rows.push_back(owned_row::of(row));
   });
   std::sort(rows.begin(), rows.end(), [](const owned_row& a, const owned_row& b) { return a.rowid < b.rowid; });
   return rows;

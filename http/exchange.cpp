@@ -103,9 +103,10 @@ void exchange::send(int status, restinio::writable_item_t body, std::string_view
   if (close_after_reply_) response.connection_close();
   for (auto& [name, value] : headers) response.append_header(std::move(name), std::move(value));
   response.set_body(std::move(body));
+  // Out of flight before the client can read the answer: a client's next
+  // request must not find this one still counted (/debug/actors).
+  ctx_.in_flight().fetch_sub(1, std::memory_order_release);
   response.done();
-
-  ctx_.in_flight().fetch_sub(1, std::memory_order_relaxed);
 }
 
 void exchange::describe_as(std::string method, std::string path, std::string method_label) {

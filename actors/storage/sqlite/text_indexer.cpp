@@ -4,6 +4,9 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -22,6 +25,9 @@ namespace {
 // Rows added to the index per transaction: big enough that FTS5 writes few,
 // large segments (see text_index.hpp), small enough that a stop is not held up.
 constexpr std::int64_t chunk_rows = 4096;
+// A chunk's texts are held in memory while it is indexed: at most about this
+// many bytes (4,096 rows of the longest texts would be 64 MiB).
+constexpr std::size_t chunk_bytes = 4 * 1024 * 1024;
 constexpr auto poll_interval = std::chrono::milliseconds(25);
 // How often to look again while the database is not there yet.
 constexpr auto retry_interval = std::chrono::seconds(1);
@@ -118,28 +124,63 @@ void rebuild(indexer_state& st, const std::string& database_id) {
   st.log->log(log_level::info, "text index built", {{"seconds", took.count()}});
 }
 
+// The next rows of the arrival log with their texts, and the last arrival
+// they cover.
+struct arrival_chunk {
+  std::vector<std::pair<std::int64_t, std::string>> texts;  // rowid, text
+  std::int64_t upto = 0;
+};
+
+// Reads the arrivals after `after`, at most chunk_rows of them and about
+// chunk_bytes of text, in a statement of its own, outside any transaction:
+// its read snapshot of the messages file ends before the index is written.
+// Read inside the index's write transaction (as INSERT ... SELECT, as it was),
+// the snapshot stayed open for the whole chunk, 4,096 rows of FTS5 work, and
+// the indexer catching up read back to back, so the storage actor's WAL could
+// never start over: at 1M rows under unique ingest it grew past 130,000 pages,
+// and a commit that had to checkpoint it took 200-330 ms.
+arrival_chunk read_arrivals(sqlite::connection& db, std::int64_t after, std::int64_t newest) {
+  arrival_chunk chunk;
+  chunk.upto = after;
+  auto rows = db.prepare(
+    "SELECT l.seq, m.rowid, m.text FROM messages_db.ingest_log l JOIN messages_db.messages m "
+    "ON m.rowid = l.message_rowid WHERE l.seq > ?1 AND l.seq <= ?2 ORDER BY l.seq");
+  rows.bind(1, after);
+  rows.bind(2, std::min(newest, after + chunk_rows));
+  std::size_t bytes = 0;
+  while (bytes < chunk_bytes && rows.step()) {
+    chunk.upto = rows.column_int(0);
+    if (rows.column_is_null(2)) continue;
+    chunk.texts.emplace_back(rows.column_int(1), rows.column_text(2));
+    bytes += chunk.texts.back().second.size();
+  }
+  return chunk;
+}
+
 // Adds the next rows of the arrival log; true if more are waiting.
 bool catch_up(indexer_state& st, const sqlite::text_index_state& state, std::int64_t newest) {
   auto& db = st.db;
-  const std::int64_t upto = std::min(newest, state.indexed_seq + chunk_rows);
+  const arrival_chunk chunk = read_arrivals(db, state.indexed_seq, newest);
+  if (chunk.upto == state.indexed_seq) return false;  // nothing readable yet
   db.exec("BEGIN");  // not IMMEDIATE: see rebuild
   try {
-    auto add = db.prepare(
-      "INSERT INTO message_text (rowid, text) SELECT m.rowid, m.text FROM messages_db.ingest_log l "
-      "JOIN messages_db.messages m ON m.rowid = l.message_rowid WHERE l.seq > ?1 AND l.seq <= ?2 AND m.text IS NOT NULL");
-    add.bind(1, state.indexed_seq);
-    add.bind(2, upto);
-    add.step();
+    auto add = db.prepare("INSERT INTO message_text (rowid, text) VALUES (?1, ?2)");
+    for (const auto& [rowid, text] : chunk.texts) {
+      add.bind(1, rowid);
+      add.bind(2, std::string_view{text});
+      add.step();
+      add.reset();
+    }
     auto mark = db.prepare("UPDATE text_index_state SET indexed_seq = ?1 WHERE id = 1");
-    mark.bind(1, upto);
+    mark.bind(1, chunk.upto);
     mark.step();
     db.exec("COMMIT");
   } catch (...) {
     db.rollback_if_active();
     throw;
   }
-  st.metrics->text_index_rows().Increment(static_cast<double>(upto - state.indexed_seq));
-  return upto < newest;
+  st.metrics->text_index_rows().Increment(static_cast<double>(chunk.upto - state.indexed_seq));
+  return chunk.upto < newest;
 }
 
 std::chrono::milliseconds retry_interval_ms() {

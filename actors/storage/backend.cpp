@@ -8,6 +8,7 @@
 
 #include "actors/storage/postgres/query_actor.hpp"
 #include "actors/storage/postgres/storage_actor.hpp"
+#include "actors/storage/sqlite/connection.hpp"
 #include "actors/storage/sqlite/query_actor.hpp"
 #include "actors/storage/sqlite/storage_actor.hpp"
 #include "actors/storage/sqlite/text_index.hpp"
@@ -26,6 +27,7 @@ storage_backend spawn_sqlite_backend(caf::actor_system& sys, const config& setti
                                      const storage_backend_options& options, service_metrics& metrics,
                                      json_logger& log) {
   const std::string& path = settings.database_path;
+  sqlite::configure_library();  // before any actor opens a connection
   storage_backend backend;
   backend.storage =
     spawn_storage(sys, storage_settings{path, options.retry_interval, settings.synchronous_full}, metrics, log);

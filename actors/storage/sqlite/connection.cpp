@@ -1,5 +1,6 @@
 #include "actors/storage/sqlite/connection.hpp"
 
+#include <mutex>
 #include <utility>
 
 #include <sqlite3.h>
@@ -95,6 +96,14 @@ int statement::column_count() const { return sqlite3_column_count(stmt_); }
 
 bool statement::column_is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+void configure_library() {
+  static std::once_flag once;
+  // The writer and the indexer allocate all the time (FTS5 most of all), on
+  // separate threads: with the statistics' mutex gone, live unique ingest at
+  // 1M rows took 10.3-10.6k req/s against 9.0-9.4k (alternating runs).
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 connection::connection(const std::string& path, mode open_mode, const char* vfs) {

@@ -62,6 +62,12 @@ class statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Process-wide SQLite settings, applied once; call before the first
+// connection opens (SQLite refuses them afterwards, and this then does
+// nothing). Turns off SQLite's memory statistics, which take one mutex
+// around every allocation of every connection.
+void configure_library();
+
 class connection {
  public:
   enum class mode { read_write_create, read_write, read_only };

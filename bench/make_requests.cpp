@@ -20,6 +20,10 @@
 // recipient), each correctly signed: re-deliveries the service must answer
 // 200 without storing anything ("the first stored version wins").
 //
+// --live stamps the messages in arrival order after the generated year (see
+// message_content::make_live): what a live sender delivers, each new row at
+// the end of the table rather than at a random place in it.
+//
 // --senders FILE writes every sender the content can draw (5,000, one E.164
 // number a line, busiest first) and nothing else: the read phases draw
 // `from=` uniformly over that list.
@@ -172,13 +176,14 @@ void append_body(const webhookd::bench::message& m, std::string_view prefix, std
   if (why) std::fprintf(stderr, "make_requests: %s\n", why);
   std::fprintf(stderr,
                "usage: make_requests --count N --out FILE [--secret S] [--prefix P]\n"
-               "                     [--start I] [--seed X] [--duplicates] [--shards T]\n"
+               "                     [--start I] [--seed X] [--duplicates] [--live] [--shards T]\n"
                "       make_requests --senders FILE\n"
                "  --secret     HMAC secret (default: $WEBHOOK_SECRET)\n"
                "  --prefix     message_id prefix (default: run-<unix time>-<pid>)\n"
                "  --start      index of the first line's message_id (default 0)\n"
                "  --seed       content seed (default 1)\n"
                "  --duplicates same message_ids as without it, different bodies\n"
+               "  --live       ts in arrival order after the generated year (live traffic)\n"
                "  --shards T   also write FILE.shard<T>-<i>: lines i, i+T, … (not with --out -)\n"
                "  --out -      writes to stdout\n"
                "  --senders    write the 5,000 senders, one a line, and nothing else\n");
@@ -211,7 +216,7 @@ int write_senders(const std::string& path, std::uint64_t seed) {
 
 int main(int argc, char** argv) {
   std::uint64_t count = 0, start = 0, seed = 1, shards = 0;
-  bool have_count = false, duplicates = false;
+  bool have_count = false, duplicates = false, live = false;
   std::string out_path, prefix, secret, senders_path;
   if (const char* env = std::getenv("WEBHOOK_SECRET")) secret = env;
 
@@ -239,6 +244,8 @@ int main(int argc, char** argv) {
       if (shards < 1 || shards > 256) usage("--shards must be 1..256");
     } else if (a == "--duplicates") {
       duplicates = true;
+    } else if (a == "--live") {
+      live = true;
     } else if (a == "--senders") {
       senders_path = value();
     } else if (a == "-h" || a == "--help") {
@@ -287,7 +294,10 @@ int main(int argc, char** argv) {
     std::string body, sig, line;
     std::uint64_t bytes = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
-      content.make(start + i, message);
+      if (live)
+        content.make_live(start + i, message);
+      else
+        content.make(start + i, message);
       body.clear();
       append_body(message, prefix, body);
       mac.hex(body, sig);

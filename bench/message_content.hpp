@@ -162,16 +162,31 @@ class message_content {
 
   const std::vector<std::string>& senders() const { return sender_numbers_; }
 
+  // Live traffic: message `index` as make() draws it, but stamped in arrival
+  // order after the whole year (live_per_second messages to a second), as a
+  // sender delivers them minutes after they were written; make() spreads ts
+  // uniformly over the year, which is a backfill's order, not a live one's.
+  static constexpr std::int64_t live_per_second = 16;
+  void make_live(std::uint64_t index, message& out) const {
+    make(index, out);
+    set_ts(out, year_start + year_seconds + static_cast<std::int64_t>(index) / live_per_second);
+  }
+
+  static void set_ts(message& out, std::int64_t seconds) {
+    out.ts_seconds = seconds;
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(out.ts, sizeof out.ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  }
+
   // Message `index`. The order of the draws is part of the content: changing
   // it changes every message (and the request files' bytes).
   void make(std::uint64_t index, message& out) const {
     rng r{mix(seed_, index)};
     out.index = index;
     out.ts_seconds = year_start + static_cast<std::int64_t>(r.below(static_cast<std::uint64_t>(year_seconds)));
-    const std::time_t t = static_cast<std::time_t>(out.ts_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(out.ts, sizeof out.ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    set_ts(out, out.ts_seconds);
     out.from = sender_numbers_[sender_ranks_.pick(r)];
     out.to = recipient(r.below(recipient_count));
     out.text.clear();

@@ -22,6 +22,8 @@
 #                 cheapest client gets, to show the scripts' own cost
 #   ingest        unique signed webhooks, each line of the request file once
 #   duplicate     re-deliveries of stored message_ids with other bodies
+#   ingest, live  unique webhooks again, ts in arrival order after the data (a
+#                 live sender's order; the first phase spreads ts over the year)
 #   bulk load     unique webhooks until the table holds BENCH_ROWS rows, as fast
 #                 as wrk can push them (not time-bounded: it ends on the last row)
 #   then, at BENCH_ROWS rows, the fixed-URL reads: /messages plain, deep offset
@@ -177,6 +179,7 @@ run_phase "null handler, plain wrk" null_plain.lua "$PHASE_SECONDS" file="$WORK/
 if ((INGEST)); then
   stage_unique_ingest
   stage_duplicates
+  stage_live_ingest
 fi
 [[ $LOAD == http ]] && stage_bulk_load
 ROWS_AT_READ=$(rows_now)

@@ -1,4 +1,5 @@
-# bench/run.sh stage: the write phases — unique ingest, duplicate deliveries
+# bench/run.sh stage: the write phases — unique ingest (ts over the year, and
+# live: in arrival order), duplicate deliveries
 # and the bulk load over HTTP — with their check that every 200 to a new
 # message is a stored row (rows counted before and after each phase; the
 # message_ids wrk abandoned in flight go to $WORK/unanswered.txt and are
@@ -79,6 +80,26 @@ stage_unique_ingest() {
   done
   adopt_best "$name" "$ING_RUNS"
   NEXT_LINE=$((ING_RUNS * UNIQUE_LINES))
+}
+
+# Live ingest: unique webhooks stamped in arrival order after the data
+# (make_requests --live), as a live sender delivers them, where the unique
+# phase above spreads ts over the whole year (a backfill's order: every row
+# lands at a random place in the ts-ordered table). Run once: it adds rows.
+stage_live_ingest() {
+  local name="ingest, unique, live ts" start=$NEXT_LINE key
+  key="$name#1"
+  log "generating $UNIQUE_LINES live unique requests"
+  "$GEN" --secret "$SECRET" --prefix "$PREFIX" --start "$start" --count "$UNIQUE_LINES" --live \
+    --out "$WORK/live.tsv" --shards "$THREADS" 2>>"$WORK/gen.log"
+  settle
+  quiet_wait
+  null_probe "$key"
+  ingest_run "$key" "$WORK/live.tsv" "$name"
+  unanswered_ids "$key" "$start" >>"$WORK/unanswered.txt"
+  ING_ACKED=$((ING_ACKED + INGEST_ACKED))
+  adopt_best "$name" 1
+  NEXT_LINE=$((start + UNIQUE_LINES))
 }
 
 # Duplicates: message_ids that are certainly stored. In the first ingest run

@@ -228,8 +228,18 @@ bool fill_from_big_group(read_statements& sql, const row_stream& rows, std::int6
   auto& members = sql.second_members;
   auto& lookup = sql.group_row_by_id;
   members.bind(1, second);
-  // Without filters the rows the page skips need not even be read.
-  const std::int64_t skipped = rows.filters() ? 0 : page.rows_to_skip();
+  // Without filters the rows the page skips need not even be read; but no
+  // more of them than the group holds (a page that starts after the group
+  // skipped the whole rest of its offset here, and began up to that many
+  // rows too early).
+  std::int64_t skipped = rows.filters() ? 0 : page.rows_to_skip();
+  if (skipped > 0) {
+    auto& group_rows = sql.rows_in_range;
+    group_rows.bind(1, first_rowid(second));
+    group_rows.bind(2, first_rowid(second + 1));
+    if (group_rows.step()) skipped = std::min(skipped, group_rows.column_int(0));
+    group_rows.reset();
+  }
   members.bind(2, skipped);
   page.skipped(skipped);
   bool more = true;

@@ -25,10 +25,47 @@ day_tally hours_of(read_statements& sql, std::int64_t day) {
   return tally;
 }
 
+constexpr std::int64_t seconds_per_minute = 60;
+
+// Rows of [first_rowid(from_second), first_rowid(to_second)).
+std::int64_t rows_between(read_statements& sql, std::int64_t from_second, std::int64_t to_second) {
+  sql.rows_in_range.bind(1, first_rowid(from_second));
+  sql.rows_in_range.bind(2, first_rowid(to_second));
+  std::int64_t rows = 0;
+  if (sql.rows_in_range.step()) rows = sql.rows_in_range.column_int(0);
+  sql.rows_in_range.reset();
+  return rows;
+}
+
 }  // namespace
+
+const std::array<std::int64_t, minute_counts::minutes_per_hour>* minute_counts::of(read_statements& sql,
+                                                                                  std::int64_t first_second,
+                                                                                  std::int64_t rows) {
+  if (auto known = hours_.find(first_second); known != hours_.end() && known->second.rows == rows)
+    return &known->second.minutes;
+  hour counted;
+  {
+    const std::int64_t end = first_rowid(first_second + seconds_per_hour);
+    table_keys keys{sql, first_rowid(first_second)};
+    std::int64_t rowid = 0;
+    while (keys.next(rowid) && rowid < end) {
+      const std::int64_t minute = (second_of_rowid(rowid) - first_second) / seconds_per_minute;
+      ++counted.minutes[static_cast<std::size_t>(minute)];
+      ++counted.rows;
+    }
+  }
+  if (counted.rows != rows) return nullptr;
+  if (hours_.size() >= kept_hours && hours_.find(first_second) == hours_.end()) hours_.clear();
+  auto& kept = hours_[first_second] = counted;
+  return &kept.minutes;
+}
 
 void day_index::refresh(read_statements& sql, std::int64_t ingest_seq) {
   if (ingest_seq_ == ingest_seq) return;
+  // An older state is another database (replaced on disk): nothing counted
+  // for this one holds.
+  if (ingest_seq_ && ingest_seq < *ingest_seq_) minutes_ = minute_counts{};
   days_.clear();
   before_.clear();
   rows_ = 0;
@@ -42,7 +79,7 @@ void day_index::refresh(read_statements& sql, std::int64_t ingest_seq) {
   ingest_seq_ = ingest_seq;
 }
 
-std::int64_t day_index::rows_before(read_statements& sql, std::int64_t second) const {
+std::int64_t day_index::rows_before(read_statements& sql, std::int64_t second) {
   const std::int64_t day = day_of(second);
   const int hour = hour_of(second);
   const auto at = std::lower_bound(days_.begin(), days_.end(), day);
@@ -50,14 +87,19 @@ std::int64_t day_index::rows_before(read_statements& sql, std::int64_t second) c
   if (at == days_.end() || *at != day) return before;
   const day_tally tally = hours_of(sql, day);
   for (int h = 0; h < hour; ++h) before += tally.hours[static_cast<std::size_t>(h)];
-  sql.rows_in_range.bind(1, first_rowid(first_second_of(day, hour)));
-  sql.rows_in_range.bind(2, first_rowid(second));
-  if (sql.rows_in_range.step()) before += sql.rows_in_range.column_int(0);
-  sql.rows_in_range.reset();
-  return before;
+  std::int64_t counted_from = first_second_of(day, hour);
+  const std::int64_t in_hour = tally.hours[static_cast<std::size_t>(hour)];
+  if (in_hour >= minute_counts::busy_hour_rows) {
+    if (const auto* minutes = minutes_.of(sql, counted_from, in_hour)) {
+      const auto minute = static_cast<std::size_t>((second - counted_from) / seconds_per_minute);
+      for (std::size_t m = 0; m < minute; ++m) before += (*minutes)[m];
+      counted_from += static_cast<std::int64_t>(minute) * seconds_per_minute;
+    }
+  }
+  return before + rows_between(sql, counted_from, second);
 }
 
-std::optional<stream_position> day_index::locate(read_statements& sql, std::int64_t position) const {
+std::optional<stream_position> day_index::locate(read_statements& sql, std::int64_t position) {
   if (position < 0 || position >= rows_) return std::nullopt;
   // The last day whose rows before it are at most `position`.
   const auto after = std::upper_bound(before_.begin(), before_.end(), position);
@@ -69,7 +111,17 @@ std::optional<stream_position> day_index::locate(read_statements& sql, std::int6
   for (int hour = 0; hour < hours_per_day; ++hour) {
     const std::int64_t in_hour = tally.hours[static_cast<std::size_t>(hour)];
     if (left < in_hour) {
-      table_keys keys{sql, first_rowid(first_second_of(day, hour))};
+      std::int64_t walk_from = first_second_of(day, hour);
+      if (in_hour >= minute_counts::busy_hour_rows) {
+        if (const auto* minutes = minutes_.of(sql, walk_from, in_hour)) {
+          for (std::int64_t in_minute : *minutes) {
+            if (left < in_minute) break;
+            left -= in_minute;
+            walk_from += seconds_per_minute;
+          }
+        }
+      }
+      table_keys keys{sql, first_rowid(walk_from)};
       return find_position(keys, left);
     }
     left -= in_hour;

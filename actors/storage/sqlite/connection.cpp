@@ -102,7 +102,7 @@ void configure_library() {
   static std::once_flag once;
   // The writer and the indexer allocate all the time (FTS5 most of all), on
   // separate threads: with the statistics' mutex gone, live unique ingest at
-  // 1M rows took 10.3-10.6k req/s against 9.0-9.4k (alternating runs).
+  // 1M rows took 10.0-11.0k req/s against 8.6-9.4k (alternating runs).
   std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 

@@ -31,6 +31,15 @@ owned_row owned_row::of(const row_view& row) {
   return kept;
 }
 
+std::int64_t rows_between(read_statements& sql, std::int64_t from_second, std::int64_t to_second) {
+  sql.rows_in_range.bind(1, first_rowid(from_second));
+  sql.rows_in_range.bind(2, first_rowid(to_second));
+  std::int64_t rows = 0;
+  if (sql.rows_in_range.step()) rows = sql.rows_in_range.column_int(0);
+  sql.rows_in_range.reset();
+  return rows;
+}
+
 std::optional<stream_position> find_position(key_stream& keys, std::int64_t offset) {
   std::int64_t seen = 0, group_second = -1, group_start = 0, rowid = 0;
   while (keys.next(rowid)) {
@@ -233,13 +242,7 @@ bool fill_from_big_group(read_statements& sql, const row_stream& rows, std::int6
   // skipped the whole rest of its offset here, and began up to that many
   // rows too early).
   std::int64_t skipped = rows.filters() ? 0 : page.rows_to_skip();
-  if (skipped > 0) {
-    auto& group_rows = sql.rows_in_range;
-    group_rows.bind(1, first_rowid(second));
-    group_rows.bind(2, first_rowid(second + 1));
-    if (group_rows.step()) skipped = std::min(skipped, group_rows.column_int(0));
-    group_rows.reset();
-  }
+  if (skipped > 0) skipped = std::min(skipped, rows_between(sql, second, second + 1));
   members.bind(2, skipped);
   page.skipped(skipped);
   bool more = true;

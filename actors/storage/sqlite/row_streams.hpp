@@ -32,6 +32,9 @@ struct owned_row {
 // to_msisdn, ts, text (the first six); its views end when `stmt` steps again.
 void read_row(const statement& stmt, row_view& row);
 
+// The rows whose rowids are in [first_rowid(from_second), first_rowid(to_second)).
+std::int64_t rows_between(read_statements& sql, std::int64_t from_second, std::int64_t to_second);
+
 // Whether `row`'s text holds `needle` and, with `from`, it is that sender's:
 // what a search's row streams admit of a big group's rows.
 inline bool holds_needle(const row_view& row, const folded_needle& needle, std::optional<std::string_view> from) {

@@ -27,16 +27,6 @@ day_tally hours_of(read_statements& sql, std::int64_t day) {
 
 constexpr std::int64_t seconds_per_minute = 60;
 
-// Rows of [first_rowid(from_second), first_rowid(to_second)).
-std::int64_t rows_between(read_statements& sql, std::int64_t from_second, std::int64_t to_second) {
-  sql.rows_in_range.bind(1, first_rowid(from_second));
-  sql.rows_in_range.bind(2, first_rowid(to_second));
-  std::int64_t rows = 0;
-  if (sql.rows_in_range.step()) rows = sql.rows_in_range.column_int(0);
-  sql.rows_in_range.reset();
-  return rows;
-}
-
 }  // namespace
 
 const std::array<std::int64_t, minute_counts::minutes_per_hour>* minute_counts::of(read_statements& sql,
@@ -56,7 +46,7 @@ const std::array<std::int64_t, minute_counts::minutes_per_hour>* minute_counts::
     }
   }
   if (counted.rows != rows) return nullptr;
-  if (hours_.size() >= kept_hours && hours_.find(first_second) == hours_.end()) hours_.clear();
+  if (hours_.size() >= kept_hours) hours_.clear();
   auto& kept = hours_[first_second] = counted;
   return &kept.minutes;
 }

@@ -184,12 +184,15 @@ fi
 [[ $LOAD == http ]] && stage_bulk_load
 ROWS_AT_READ=$(rows_now)
 
-# The q phases measure the text index, not its catching up after a bulk load.
+# The q phases measure the text index, not its catching up (and merging) after
+# the ingest phases or a bulk load.
 INDEX_WAIT_MS=0
 if ((RANDOM_READS || FIXED_READS || FLOOD)); then
   index_wait_start=$(now_ms)
   wait_for_text_index "$SERVER_LOG" "$MIGRATION_MAX_SECONDS" ||
     check_failed "the text index had not caught up $MIGRATION_MAX_SECONDS s after the bulk load"
+  wait_for_index_merge "$MIGRATION_MAX_SECONDS" ||
+    check_failed "the text index had not merged its segments $MIGRATION_MAX_SECONDS s after the bulk load"
   INDEX_WAIT_MS=$(($(now_ms) - index_wait_start))
 fi
 ((FIXED_READS)) && stage_fixed_reads

@@ -117,6 +117,9 @@ service_metrics::service_metrics(const std::string& instance_name)
                         .Add({});
   text_index_lag_ = &gauge(*registry_, "webhookd_text_index_lag_rows",
                            "Stored rows the q search index did not hold yet at the indexer's last round.");
+  text_index_merge_pending_ =
+    &gauge(*registry_, "webhookd_text_index_merge_pending",
+           "1 while the q search index holds segments that the indexer merges once it has been idle a second.");
   http_connections_ = &gauge(*registry_, "webhookd_http_connections", "HTTP connections open.");
   idle_closed_ = &prometheus::BuildCounter()
                     .Name("webhookd_http_idle_closed_total")

@@ -78,6 +78,7 @@ class service_metrics {
   // it had not reached at its last round.
   prometheus::Counter& text_index_rows() { return *text_index_rows_; }
   prometheus::Gauge& text_index_lag() { return *text_index_lag_; }
+  prometheus::Gauge& text_index_merge_pending() { return *text_index_merge_pending_; }
 
   // Sizes of the storage backend's files (`file` label: database, wal); the
   // backend sets them from the sampler it adds below.
@@ -120,6 +121,7 @@ class service_metrics {
   prometheus::Counter* queries_interrupted_;
   prometheus::Counter* text_index_rows_;
   prometheus::Gauge* text_index_lag_;
+  prometheus::Gauge* text_index_merge_pending_;
   prometheus::Gauge* http_connections_;
   prometheus::Counter* idle_closed_;
   prometheus::Gauge* database_bytes_;

@@ -483,6 +483,37 @@ BOOST_AUTO_TEST_CASE(the_read_connections_map_the_database_and_the_index_file) {
   }));
 }
 
+// Each chunk the indexer adds is a segment of its own, and FTS5's automerge
+// merges a level only once 8 are there; a search looks its terms up in every
+// segment. Once nothing has arrived for a second, the indexer merges them
+// (at most one segment per level is left), and the answers stay the same.
+BOOST_AUTO_TEST_CASE(an_idle_indexer_merges_the_segments_its_chunks_left) {
+  storage_harness db;
+  db.start();
+  const auto index_path = sqlite::text_index_path(db.database_path());
+  auto segments = [&] { return sqlite_file{index_path}.scalar("SELECT COUNT(DISTINCT segid) FROM message_text_idx"); };
+  for (int chunk = 0; chunk < 12; ++chunk) {
+    std::vector<message_record> records;
+    for (int i = 0; i < 20; ++i) {
+      const int n = chunk * 20 + i;
+      records.push_back(make_record("seg-" + std::to_string(n), n % 2 ? A : B, "2025-04-01T00:00:00Z",
+                                    "chunk " + std::to_string(chunk) + (n % 3 == 0 ? " merge needle" : " hay")));
+    }
+    db.store_many(std::move(records));
+    BOOST_REQUIRE(eventually([&] { return text_index_caught_up(db.database_path()); }));
+  }
+  auto needle_page = [&] { return db.list(make_query(100, 0, std::nullopt, std::nullopt, "MERGE needle")); };
+  const auto before = needle_page();
+  BOOST_TEST(before.total == 80);
+  BOOST_TEST_MESSAGE("segments once the 12 chunks were indexed: " << segments());
+  BOOST_TEST(eventually([&] { return segments() <= 2; }), "segments " << segments());
+  BOOST_TEST(eventually([&] { return db.metrics().text_index_merge_pending().Value() == 0; }));
+  const auto after = needle_page();
+  BOOST_TEST(after.total == 80);
+  BOOST_TEST(ids_of(after) == ids_of(before));
+  BOOST_TEST(db.list(make_query(100, 0, std::nullopt, std::nullopt, "chunk 11 h")).total == 14);
+}
+
 BOOST_AUTO_TEST_CASE(searches_are_exact_before_the_index_file_exists) {
   storage_harness db;
   {

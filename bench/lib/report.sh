@@ -185,7 +185,7 @@ write_report() {
     echo "- Memory: peak resident (VmHWM) $(mib "$HWM_KIB") over the whole run, highest VmRSS sample $(mib "$RSS_MAX_KIB"), $(mib "$RSS_END_KIB") at the end, highest RssAnon sample (private memory; VmRSS also counts the database pages the read connections map) $(mib "$ANON_MAX_KIB"); after a restart on $DB_ROWS rows: VmHWM $(mib "$RESTART_HWM")."
     echo "- Ready (exec to first 200 on /health/ready): ${FIRST_READY_MS} ms on the first start ($([[ $LOAD == file ]] && echo "migrating the generated database" || echo "empty database")); on the $DB_ROWS-row database: ${READY_LIST[*]:-–} ms ($RESTARTS restarts)."
     echo "- SIGTERM: exit status 0 every time (last stop took ${STOP_MS} ms)."
-    echo "- Waiting for a quieter machine before phases: $((QUIET_SPENT_MS / 1000)) s in all (budget ${QUIET_WAIT} s); for the text index to catch up before the reads: $((INDEX_WAIT_MS / 1000)) s."
+    echo "- Waiting for a quieter machine before phases: $((QUIET_SPENT_MS / 1000)) s in all (budget ${QUIET_WAIT} s); for the text index to catch up and merge before the reads: $((INDEX_WAIT_MS / 1000)) s; for its idle merge between phases: $((MERGE_WAIT_MS / 1000)) s in all."
     if ((FIXED_READS)); then
       echo "- Fixed queries: deep offset = rows/2 = $DEEP; busiest sender $BUSY ($BUSY_COUNT rows); since=$SINCE; q=$Q_WORD and q=$Q_SHORT, literal, case-insensitive; random offset uniform in [0, $SPREAD) per request (bench/get_spread.lua)."
       echo

@@ -147,6 +147,22 @@ wait_for_text_index() {
   return 1
 }
 
+# wait_for_index_merge deadline_seconds: until the indexer has merged the
+# segments its chunks left (webhookd_text_index_merge_pending 0; it merges
+# once nothing has arrived for a second), so that the read phases measure the
+# index as it stands between bursts, not the merge. Empty (a server without
+# the gauge) counts as merged. Returns 1 at the deadline.
+wait_for_index_merge() {
+  local deadline=$(($(now_ms) + $1 * 1000)) pending
+  ((PG_BENCH)) && return 0
+  while (($(now_ms) < deadline)); do
+    pending=$(metric_value webhookd_text_index_merge_pending)
+    [[ -z $pending || $pending == 0 ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 # Waits until the server has finished what the previous phase left queued:
 # wrk closes its connections at the end of a phase, but requests already
 # read keep the actors busy. Quiet = the count of answered requests (other
@@ -155,8 +171,16 @@ wait_for_text_index() {
 # four polls. Then the server's log file is synced: the previous phase's
 # log lines (hundreds of MiB after a null-handler phase) would otherwise be
 # written back during the next phase and delay its commits' fsyncs.
+# The text index's idle merge (wait_for_index_merge) is waited for too: it
+# starts a second after the last arrival, and would otherwise run inside the
+# next phase (after unique ingest, the duplicates phase stores nothing).
+MERGE_WAIT_MS=0
 settle() {
+  local begin
   wait_for_quiet
+  begin=$(now_ms)
+  wait_for_index_merge 120 || log "warning: the text index was still merging 120 s after the previous phase"
+  MERGE_WAIT_MS=$((MERGE_WAIT_MS + $(now_ms) - begin))
   sync "$SERVER_LOG" 2>/dev/null || true
 }
 wait_for_quiet() {

@@ -8,7 +8,9 @@
 // another database (a file replaced or migrated) or has fallen behind what
 // the log still holds, it is rebuilt from every row of one snapshot of the
 // messages. Readers test the rows it has not reached yet directly, so its
-// lag costs reads a little and never changes an answer.
+// lag costs reads a little and never changes an answer. Once caught up and
+// idle for a second, it merges the index's segments, step by step, until
+// nothing is left to merge or rows arrive again.
 #pragma once
 
 #include <atomic>

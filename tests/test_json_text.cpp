@@ -41,6 +41,24 @@ BOOST_AUTO_TEST_CASE(well_formed_text_is_written_as_nlohmann_writes_it) {
   for (const auto& s : samples) BOOST_TEST(written(s) == reference(s), "for " << json(s).dump());
 }
 
+// Plain runs are passed over 8 bytes at a time: every byte that needs care
+// is found wherever it sits in such a block, and in the tail after it.
+BOOST_AUTO_TEST_CASE(each_byte_is_found_at_every_position_of_a_longer_text) {
+  for (int c = 0; c < 0x100; ++c) {
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string text(19, 'a');
+      text[at] = static_cast<char>(c);
+      if (c < 0x80) {
+        BOOST_TEST(written(text) == reference(text), "byte " << c << " at " << at);
+      } else {
+        std::string expected = text;
+        expected.replace(at, 1, "\xEF\xBF\xBD");
+        BOOST_TEST(json::parse(written(text)).get<std::string>() == expected, "byte " << c << " at " << at);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(random_bytes_always_give_valid_json_and_keep_what_is_well_formed) {
   std::mt19937 random{7};
   for (int round = 0; round < 5000; ++round) {

@@ -192,7 +192,7 @@ if ((RANDOM_READS || FIXED_READS || FLOOD)); then
   wait_for_text_index "$SERVER_LOG" "$MIGRATION_MAX_SECONDS" ||
     check_failed "the text index had not caught up $MIGRATION_MAX_SECONDS s after the bulk load"
   wait_for_index_merge "$MIGRATION_MAX_SECONDS" ||
-    check_failed "the text index had not merged its segments $MIGRATION_MAX_SECONDS s after the bulk load"
+    check_failed "the text index had not merged its segments within $MIGRATION_MAX_SECONDS s before the reads"
   INDEX_WAIT_MS=$(($(now_ms) - index_wait_start))
 fi
 ((FIXED_READS)) && stage_fixed_reads

@@ -1,7 +1,8 @@
 // The pure pieces of the SQLite backend, one by one: row keys, the exact top
 // ten, page assembly from groups of one second, the text tokenizer against a
 // plain substring search (the q rule of core/text_match.hpp), and a query
-// actor's recent arrivals against the arrival log read afresh.
+// actor's recent arrivals against the arrival log read afresh, and the
+// eviction of the remembered counts.
 #define BOOST_TEST_MODULE test_sqlite_parts
 #include <boost/test/unit_test.hpp>
 
@@ -23,6 +24,7 @@
 #include "actors/storage/sqlite/arrival_cache.hpp"
 #include "actors/storage/sqlite/batch_writer.hpp"
 #include "actors/storage/sqlite/connection.hpp"
+#include "actors/storage/sqlite/costed_map.hpp"
 #include "actors/storage/sqlite/ordered_page.hpp"
 #include "actors/storage/sqlite/read_statements.hpp"
 #include "actors/storage/sqlite/schema.hpp"
@@ -357,6 +359,54 @@ BOOST_AUTO_TEST_CASE(visits_equal_the_arrival_log_read_afresh) {
   BOOST_TEST(visits == 240);
   BOOST_TEST(stored > 100);
   fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(remembered_counts)
+
+// A stream of cheap entries (a count of about a millisecond per sender and
+// word) does not push out the expensive ones it passes (a whole word's
+// count), which least-recently-used eviction did.
+BOOST_AUTO_TEST_CASE(cheap_entries_go_before_expensive_ones) {
+  costed_map<int> map{8};
+  for (int i = 0; i < 3; ++i) map.store("word-" + std::to_string(i), i, 50000.0);
+  for (int i = 0; i < 100; ++i) map.store("pair-" + std::to_string(i), i, 1000.0);
+  BOOST_TEST(map.size() == 8u);
+  for (int i = 0; i < 3; ++i) BOOST_TEST(map.find("word-" + std::to_string(i)) != nullptr, "word-" << i);
+  BOOST_TEST(map.find("pair-99") != nullptr);  // the newest cheap one
+  BOOST_TEST(map.find("pair-0") == nullptr);
+}
+
+// An expensive entry nobody asks for again still ages out: each entry
+// forgotten raises the credit new entries start from.
+BOOST_AUTO_TEST_CASE(an_expensive_entry_not_used_again_ages_out) {
+  costed_map<int> map{4};
+  map.store("word", 0, 5000.0);
+  for (int i = 0; i < 20; ++i) map.store("pair-" + std::to_string(i), i, 1000.0);
+  BOOST_TEST(map.find("word") == nullptr);
+  BOOST_TEST(map.size() == 4u);
+}
+
+// Used entries are renewed; a replaced entry keeps its cost unless given one,
+// and its value is the new one.
+BOOST_AUTO_TEST_CASE(use_renews_and_a_replaced_entry_keeps_its_cost) {
+  costed_map<int> map{3};
+  map.store("a", 1, 10.0);
+  map.store("b", 2, 10.0);
+  map.store("c", 3, 10.0);
+  BOOST_TEST(*map.find("a") == 1);  // a renewed: b is now the least worth keeping
+  map.store("d", 4, 10.0);
+  BOOST_TEST(map.find("b") == nullptr);
+  map.store("c", 30);  // replaced, cost kept, renewed
+  BOOST_TEST(*map.find("c") == 30);
+  map.store("e", 5, 10.0);
+  BOOST_TEST(map.find("a") == nullptr);
+  BOOST_TEST(map.find("c") != nullptr);
+  BOOST_TEST(map.find("d") != nullptr);
+  costed_map<int> none{0};
+  none.store("x", 1, 1.0);
+  BOOST_TEST(none.size() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

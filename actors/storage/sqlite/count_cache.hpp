@@ -9,8 +9,9 @@
 //
 // One per process, shared by its query actors (a search counted by one is
 // known to all): thread-safe, every call under one mutex. Bounded: at most
-// `capacity` filter combinations, the least recently used forgotten first,
-// and only counts that took `worth_remembering` or longer are taken in: what
+// `capacity` filter combinations, the one least worth keeping forgotten
+// first (the cheapest to count again, aged: costed_map.hpp), and only counts
+// that took `worth_remembering` or longer are taken in: what
 // is cheap to count again would only push out what is not (a flood of
 // searches that find nothing, one small sender's rows searched).
 #pragma once
@@ -23,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/storage/sqlite/recent_map.hpp"
+#include "actors/storage/sqlite/costed_map.hpp"
 
 namespace webhookd {
 
@@ -48,16 +49,14 @@ class count_cache {
     return std::nullopt;
   }
 
-  // Keeps the newer of `value` and what is already known for `key`.
-  void store(const std::string& key, const counted_snapshot& value) {
-    std::lock_guard<std::mutex> lock{mutex_};
-    const counted_snapshot* known = counts_.find(key);
-    if (!known || known->ingest_seq < value.ingest_seq) counts_.store(key, value);
-  }
+  // Keeps the newer of `value` and what is already known for `key` (a count
+  // brought up to date: it keeps the cost of its first count).
+  void store(const std::string& key, const counted_snapshot& value) { keep_newer(key, value, std::nullopt); }
 
-  // A fresh count that took `took` to make: stored if that is long enough.
+  // A fresh count that took `took` to make: stored if that is long enough,
+  // and kept the longer the more it took (costed_map.hpp).
   void offer(const std::string& key, const counted_snapshot& value, std::chrono::steady_clock::duration took) {
-    if (took >= worth_remembering_) store(key, value);
+    if (took >= worth_remembering_) keep_newer(key, value, std::chrono::duration<double, std::micro>(took).count());
   }
 
   void clear() {
@@ -66,9 +65,15 @@ class count_cache {
   }
 
  private:
+  void keep_newer(const std::string& key, const counted_snapshot& value, std::optional<double> cost_us) {
+    std::lock_guard<std::mutex> lock{mutex_};
+    const counted_snapshot* known = counts_.find(key);
+    if (!known || known->ingest_seq < value.ingest_seq) counts_.store(key, value, cost_us);
+  }
+
   const std::chrono::microseconds worth_remembering_;
   std::mutex mutex_;
-  recent_map<counted_snapshot> counts_;
+  costed_map<counted_snapshot> counts_;
 };
 
 }  // namespace webhookd

@@ -143,9 +143,7 @@ class text_search {
     if (head_serves(*known, q_.offset, q_.limit)) {
       // A common needle's page is a short run of neighbouring rows: cheaper to
       // walk than the first matches are to look up one by one.
-      const std::int64_t expected_walk = (q_.offset + q_.limit) * std::max<std::int64_t>(totals_.messages, 1) /
-                                         std::max<std::int64_t>(known->matches, 1);
-      if (q_.from || expected_walk > densest_walk || !try_walk(out, 2 * densest_walk))
+      if (q_.from || expected_walk(known->matches) > densest_walk || !try_walk(out, 2 * densest_walk))
         write_from_head(out, *known->head);
     } else {
       write(out, known->matches);
@@ -183,16 +181,19 @@ class text_search {
     walk_prepared_ = true;
   }
 
-  // `matches`: the total, which says about how many rows a walk in ts order
-  // reads to fill the page. A walk expected to need more than half its budget
-  // is not tried: a 1 % needle read its 4,096 rows for about 41 matches, then
-  // went through the index all the same.
+  // About how many rows a walk in ts order reads to fill the page, from the
+  // total `matches`.
+  std::int64_t expected_walk(std::int64_t matches) const {
+    return (q_.offset + q_.limit) * std::max<std::int64_t>(totals_.messages, 1) / std::max<std::int64_t>(matches, 1);
+  }
+
+  // A walk expected to need more than half its budget is not tried: a 1 %
+  // needle read its 4,096 rows for about 41 matches, then went through the
+  // index all the same.
   void write(message_page_json& out, std::int64_t matches) {
     prepare_index_walk();
-    const std::int64_t expected_walk =
-      (q_.offset + q_.limit) * std::max<std::int64_t>(totals_.messages, 1) / std::max<std::int64_t>(matches, 1);
     if (index_ && q_.q->size() <= 2 && !by_sender_ && q_.offset + q_.limit <= walked_offsets &&
-        2 * expected_walk <= short_needle_walk && try_walk(out, short_needle_walk))
+        2 * expected_walk(matches) <= short_needle_walk && try_walk(out, short_needle_walk))
       return;
     write_page(sql_, out, q_, [&](auto start, auto use) { with_rows(start, use); },
                [&](auto use) { with_keys(use); });

@@ -29,6 +29,7 @@
 #include "actors/storage/sqlite/read_statements.hpp"
 #include "actors/storage/sqlite/schema.hpp"
 #include "actors/storage/sqlite/row_key.hpp"
+#include "actors/storage/sqlite/row_streams.hpp"
 #include "actors/storage/sqlite/text_index.hpp"
 #include "actors/storage/sqlite/text_windows.hpp"
 #include "actors/storage/sqlite/top_senders.hpp"
@@ -59,6 +60,43 @@ std::string canonical(std::int64_t unix_seconds) {
   return out;
 }
 
+// A database file of the current schema in a directory of its own (removed
+// at the end), written through the storage actor's batch writer.
+struct scratch_database {
+  std::filesystem::path dir;
+  std::string path;
+  connection writer;
+  batch_writer batches;
+
+  explicit scratch_database(const std::string& name)
+    : dir(std::filesystem::temp_directory_path() / ("webhookd-" + name + "-" + std::to_string(::getpid()))),
+      path(make_dir(dir) / (name + ".db")),
+      writer(path, connection::mode::read_write_create),
+      batches(migrated(writer)) {}
+  ~scratch_database() { std::filesystem::remove_all(dir); }
+
+  // Stores `records` in one transaction.
+  void store(const std::vector<message_record>& records) {
+    std::vector<const message_record*> batch;
+    for (const auto& r : records) batch.push_back(&r);
+    writer.exec("BEGIN");
+    batches.write(batch, "2025-01-01T00:00:00Z");
+    writer.exec("COMMIT");
+  }
+
+ private:
+  static std::filesystem::path make_dir(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+  static connection& migrated(connection& db) {
+    db.exec("PRAGMA journal_mode = WAL");
+    register_schema_functions(db);
+    migrate_schema(db);
+    return db;
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(row_keys)
@@ -81,6 +119,13 @@ BOOST_AUTO_TEST_CASE(seconds_follow_the_calendar_and_the_string_order) {
   }
   std::sort(stamps.begin(), stamps.end());
   for (std::size_t i = 1; i < stamps.size(); ++i) BOOST_REQUIRE(second_of(stamps[i - 1]) <= second_of(stamps[i]));
+  // ts_of_second is second_of's inverse, without the zone.
+  for (const auto& ts : stamps) BOOST_REQUIRE_EQUAL(ts_of_second(second_of(ts)), ts.substr(0, 19));
+  BOOST_TEST(ts_of_second(0) == "0000-01-01T00:00:00");
+  BOOST_TEST(ts_of_second(second_of("9999-12-31T23:59:59Z")) == "9999-12-31T23:59:59");
+  BOOST_TEST(ts_of_second(second_of("2024-02-29T23:59:59Z")) == "2024-02-29T23:59:59");
+  BOOST_TEST(least_ts_of_rowid(0) == "");
+  BOOST_TEST(least_ts_of_rowid(first_rowid(second_of("2025-01-15T10:00:00Z")) + 5) == "2025-01-15T10:00:00");
 }
 
 BOOST_AUTO_TEST_CASE(what_is_not_a_canonical_time_counts_as_second_zero) {
@@ -303,16 +348,8 @@ BOOST_AUTO_TEST_SUITE(recent_arrivals)
 // exactly the log's rows of that range in arrival order: ranges at the end
 // and behind it, wider than the cache, and another database's rows never.
 BOOST_AUTO_TEST_CASE(visits_equal_the_arrival_log_read_afresh) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("webhookd-arrivals-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string path = (dir / "arrivals.db").string();
-  connection writer{path, connection::mode::read_write_create};
-  writer.exec("PRAGMA journal_mode = WAL");
-  register_schema_functions(writer);
-  migrate_schema(writer);
-  batch_writer batches{writer};
-  connection reader{path, connection::mode::read_only};
+  scratch_database file{"arrivals"};
+  connection reader{file.path, connection::mode::read_only};
   read_statements sql{reader};
   arrival_cache cache{16};
   std::mt19937 rng(7);
@@ -323,11 +360,7 @@ BOOST_AUTO_TEST_CASE(visits_equal_the_arrival_log_read_afresh) {
       records.push_back(message_record{"a-" + std::to_string(stored), "+1555000" + std::to_string(stored % 3), "+2",
                                        canonical(1735689600 + std::uniform_int_distribution<int>(0, 500)(rng)),
                                        "text " + std::to_string(stored)});
-    std::vector<const message_record*> batch;
-    for (const auto& r : records) batch.push_back(&r);
-    writer.exec("BEGIN");
-    batches.write(batch, "2025-01-01T00:00:00Z");
-    writer.exec("COMMIT");
+    file.store(records);
   };
   // The reference: the ids in (after, upto], in arrival order.
   auto logged = [&](std::int64_t after, std::int64_t upto) {
@@ -358,7 +391,72 @@ BOOST_AUTO_TEST_CASE(visits_equal_the_arrival_log_read_afresh) {
   }
   BOOST_TEST(visits == 240);
   BOOST_TEST(stored > 100);
-  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(sender_streams)
+
+// A sender's rows come from the index of its whole rows, in page order, and
+// its keys in rowid order (seconds sorted; a burst of 100 read from the
+// table's rowid range): both equal SQL over the table from any start, and an
+// ended key stream stays ended (its statement would start over).
+BOOST_AUTO_TEST_CASE(a_senders_rows_and_keys_equal_sql_from_any_start) {
+  scratch_database file{"senders"};
+  std::mt19937 rng(11);
+  std::vector<message_record> records;
+  const std::string sender = "+15550001111";
+  for (int i = 0; i < 600; ++i) {
+    // A third in one second (the burst), the rest spread over 300 seconds.
+    const int second = i % 3 == 0 ? 150 : std::uniform_int_distribution<int>(0, 300)(rng);
+    records.push_back(message_record{"m-" + std::to_string(std::uniform_int_distribution<int>(0, 1 << 30)(rng)) + "-" +
+                                       std::to_string(i),
+                                     i % 4 == 3 ? "+15550002222" : sender, "+2", canonical(1735689600 + second),
+                                     "text " + std::to_string(i)});
+  }
+  std::shuffle(records.begin(), records.end(), rng);
+  for (std::size_t i = 0; i < records.size(); i += 50)
+    file.store({records.begin() + static_cast<std::ptrdiff_t>(i),
+                records.begin() + static_cast<std::ptrdiff_t>(std::min(records.size(), i + 50))});
+  connection reader{file.path, connection::mode::read_only};
+  read_statements sql{reader};
+  auto column = [&](const std::string& query, std::int64_t start) {
+    std::vector<std::string> out;
+    auto stmt = reader.prepare(query);
+    stmt.bind(1, std::string_view{sender});
+    stmt.bind(2, start);
+    while (stmt.step()) out.push_back(stmt.column_text(0));
+    return out;
+  };
+  const std::int64_t burst = first_rowid(second_of(canonical(1735689600 + 150)));
+  int checked = 0;
+  for (const std::int64_t start : {std::int64_t{0}, burst - (std::int64_t{40} << 24), burst, burst + 1,
+                                   burst + (std::int64_t{1} << 24), burst + (std::int64_t{500} << 24)}) {
+    reader.exec("BEGIN");
+    std::vector<std::string> keys;
+    {
+      sender_keys stream{sql, sender, start};
+      std::int64_t rowid = 0;
+      // (Bounded: a stream that started over would never end.)
+      while (keys.size() < 2000 && stream.next(rowid)) keys.push_back(std::to_string(rowid));
+      BOOST_TEST(!stream.next(rowid));
+    }
+    std::vector<std::string> rows;
+    {
+      sender_rows stream{sql, sender, start};
+      row_view row;
+      while (stream.next(row)) rows.push_back(std::string{row.message_id});
+    }
+    BOOST_TEST(keys == column("SELECT rowid FROM messages NOT INDEXED WHERE from_msisdn = ?1 AND rowid >= ?2 "
+                              "ORDER BY rowid", start),
+               boost::test_tools::per_element());
+    BOOST_TEST(rows == column("SELECT message_id FROM messages NOT INDEXED WHERE from_msisdn = ?1 AND rowid >= ?2 "
+                              "ORDER BY ts, message_id", start),
+               boost::test_tools::per_element());
+    reader.exec("COMMIT");
+    checked += static_cast<int>(keys.size());
+  }
+  BOOST_TEST(checked > 600);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,6 +39,9 @@ bool head_collector::take(std::int64_t rowid) {
 
 void head_collector::finish(counted_snapshot& snapshot) {
   cut_to_whole_seconds(keys_, head_rows);
+  // A sender's rows come in page order, not rowid order, inside a second
+  // (row_streams.hpp); the head is kept ascending.
+  std::sort(keys_.begin(), keys_.end());
   store_head(snapshot, std::move(keys_), !full_);
   keys_ = {};
 }

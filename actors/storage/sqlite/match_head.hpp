@@ -24,7 +24,8 @@ namespace webhookd::sqlite {
 // plus room for one page. Up to twice as many while arrivals join it.
 inline constexpr std::size_t head_rows = 256;
 
-// Collects a head from a search's matches as they pass by in rowid order.
+// Collects a head from a search's matches as they pass by, second after
+// second (in any order inside a second).
 class head_collector {
  public:
   // Takes the next match. False once the head has what it needs (this match

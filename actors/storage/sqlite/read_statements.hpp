@@ -22,8 +22,11 @@ struct read_statements {
   // Rowids (keys) or whole rows (rowid, message_id, from, to, ts, text) in
   // rowid order, i.e. ts order, from ?1 (tables) or ?2 (filtered) on.
   statement table_keys, table_rows;
-  statement sender_keys, sender_rows;  // ?1 from
-  statement sender_rows_counted;       // COUNT(*) of sender_keys
+  // One sender's (?1), from the index of its whole rows: in page order, so
+  // (ts, message_id) inside a second; ?3 is least_ts_of_rowid(?2).
+  statement sender_keys, sender_rows;
+  statement sender_rows_counted;  // COUNT(*) of sender_keys
+  statement sender_second_keys;   // ?3's rowids in [?1, ?2), in rowid order
   statement row_by_id;                 // ?1 rowid
   // A big group's rowids in page order from the ?2-th on, and its rows.
   statement second_members;            // ?1 second

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace webhookd::sqlite {
@@ -32,6 +33,13 @@ inline constexpr std::int64_t seconds_per_hour = 3600;
 // webhookd wrote) counts as second 0, before every real one. Years 0000 to
 // 9999 fit in 39 bits.
 std::int64_t second_of(std::string_view ts);
+
+// "YYYY-MM-DDTHH:MM:SS" of `second` (as second_of counts them): the least
+// canonical ts of that second, a string bound for an index ordered by ts.
+std::string ts_of_second(std::int64_t second);
+// The least ts a row of `rowid`'s second can have: ts_of_second, or "" for
+// second 0 (rows whose ts is not a time at all).
+std::string least_ts_of_rowid(std::int64_t rowid);
 
 // The first rowid of second `second`, and of the day / hour that holds it.
 inline std::int64_t first_rowid(std::int64_t second) { return second << sequence_bits; }

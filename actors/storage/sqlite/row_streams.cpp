@@ -18,6 +18,13 @@ void read_row(const statement& stmt, row_view& row) {
     row.text = stmt.column_view(5);
 }
 
+void bind_sender_start(statement& stmt, std::int64_t rowid) {
+  stmt.bind(2, rowid);
+  // A std::string's data(), never a null view's: that would bind NULL.
+  const std::string least_ts = least_ts_of_rowid(rowid);
+  stmt.bind(3, std::string_view{least_ts.data(), least_ts.size()});
+}
+
 row_view owned_row::view() const {
   row_view row{rowid, message_id, from, to, ts, std::nullopt};
   if (text) row.text = *text;
@@ -81,14 +88,15 @@ bool table_keys::next(std::int64_t& rowid) {
 sender_rows::sender_rows(read_statements& sql, std::string_view from, std::int64_t from_rowid)
   : stmt_(sql.sender_rows), from_(from) {
   stmt_.bind(1, from);
-  stmt_.bind(2, from_rowid);
+  bind_start(from_rowid);
 }
 sender_rows::~sender_rows() { stmt_.reset(); }
 void sender_rows::restart_at(std::int64_t rowid) {
   stmt_.reset();
   stmt_.bind(1, from_);
-  stmt_.bind(2, rowid);
+  bind_start(rowid);
 }
+void sender_rows::bind_start(std::int64_t rowid) { bind_sender_start(stmt_, rowid); }
 bool sender_rows::next(row_view& row) {
   if (!stmt_.step()) return false;
   read_row(stmt_, row);
@@ -96,14 +104,72 @@ bool sender_rows::next(row_view& row) {
 }
 
 sender_keys::sender_keys(read_statements& sql, std::string_view from, std::int64_t from_rowid)
-  : stmt_(sql.sender_keys) {
+  : stmt_(sql.sender_keys), burst_(sql.sender_second_keys), from_(from), from_rowid_(from_rowid) {
   stmt_.bind(1, from);
-  stmt_.bind(2, from_rowid);
+  bind_sender_start(stmt_, from_rowid);
 }
-sender_keys::~sender_keys() { stmt_.reset(); }
+sender_keys::~sender_keys() {
+  stmt_.reset();
+  burst_.reset();
+}
+
 bool sender_keys::next(std::int64_t& rowid) {
-  if (!stmt_.step()) return false;
-  rowid = stmt_.column_int(0);
+  if (next_held_ < held_.size()) {
+    rowid = held_[next_held_++];
+    return true;
+  }
+  if (in_burst_) {
+    if (burst_.step()) {
+      rowid = burst_.column_int(0);
+      return true;
+    }
+    burst_.reset();
+    in_burst_ = false;
+  }
+  return read_second() && next(rowid);
+}
+
+// Holds the next second's keys, sorted; a second with big_group_rows of
+// this sender's keys is read from the table's rowid range instead (its keys
+// unsorted are never held past that many).
+bool sender_keys::read_second() {
+  held_.clear();
+  next_held_ = 0;
+  if (ahead_) {
+    held_.push_back(*ahead_);
+    ahead_.reset();
+  } else if (!done_ && stmt_.step()) {
+    held_.push_back(stmt_.column_int(0));
+  } else {
+    done_ = true;
+    return false;
+  }
+  const std::int64_t second = second_of_rowid(held_.front());
+  while (!done_) {
+    // (Stepped again after its last row, a statement would start over.)
+    if (!stmt_.step()) {
+      done_ = true;
+      break;
+    }
+    const std::int64_t key = stmt_.column_int(0);
+    if (second_of_rowid(key) != second) {
+      ahead_ = key;
+      break;
+    }
+    held_.push_back(key);
+    if (static_cast<std::int64_t>(held_.size()) >= big_group_rows) {
+      held_.clear();
+      burst_.bind(1, std::max(first_rowid(second), from_rowid_));
+      burst_.bind(2, first_rowid(second + 1));
+      burst_.bind(3, from_);
+      in_burst_ = true;
+      stmt_.reset();
+      stmt_.bind(1, from_);
+      bind_sender_start(stmt_, first_rowid(second + 1));
+      return true;
+    }
+  }
+  std::sort(held_.begin(), held_.end());
   return true;
 }
 

@@ -28,6 +28,9 @@ struct owned_row {
   static owned_row of(const row_view& row);
 };
 
+// Binds ?2 (the first rowid) and ?3 (its least ts) of a sender_* statement.
+void bind_sender_start(statement& stmt, std::int64_t rowid);
+
 // Reads a row from `stmt`'s columns rowid, message_id, from_msisdn,
 // to_msisdn, ts, text (the first six); its views end when `stmt` steps again.
 void read_row(const statement& stmt, row_view& row);
@@ -71,7 +74,11 @@ struct stream_position {
 };
 std::optional<stream_position> find_position(key_stream& keys, std::int64_t offset);
 
-// Every row of the table (table_*), or of one sender (sender_*).
+// Every row of the table (table_*), or of one sender (sender_*). A sender's
+// rows come from an index that holds them whole, in page order: (ts,
+// message_id) inside a second where the table has arrival order, which
+// ordered_page takes as it is. (For a ts that is not canonical, which no
+// webhook can store, the index's order is that of the whole ts string.)
 class table_rows final : public row_stream {
  public:
   table_rows(read_statements& sql, std::int64_t from_rowid);
@@ -105,10 +112,14 @@ class sender_rows final : public row_stream {
   void restart_at(std::int64_t rowid) override;
 
  private:
+  void bind_start(std::int64_t rowid);
+
   statement& stmt_;
   std::string_view from_;
 };
 
+// A sender's keys in rowid order (what common_keys joins with the text
+// index's), from an index in page order: each second's keys are sorted.
 class sender_keys final : public key_stream {
  public:
   sender_keys(read_statements& sql, std::string_view from, std::int64_t from_rowid);
@@ -116,7 +127,17 @@ class sender_keys final : public key_stream {
   bool next(std::int64_t& rowid) override;
 
  private:
+  bool read_second();
+
   statement& stmt_;
+  statement& burst_;  // a second with many keys, from the table
+  std::string_view from_;
+  std::int64_t from_rowid_;
+  std::vector<std::int64_t> held_;  // one second's keys, sorted
+  std::size_t next_held_ = 0;
+  std::optional<std::int64_t> ahead_;  // the next second's first key, read ahead
+  bool in_burst_ = false;
+  bool done_ = false;  // the index's statement has no more rows
 };
 
 // The rows of another stream whose text holds `needle` (checked row by row).

@@ -24,16 +24,13 @@ constexpr const char* messages_columns = R"sql( (
 
 std::string create_messages_table(const char* name) { return std::string{"CREATE TABLE "} + name + messages_columns; }
 
-// Everything but the messages table itself. The index on from_msisdn holds
-// (from_msisdn, rowid): a sender's rows in ts order. The aggregates are
-// written by the storage actor in the same transaction as each batch
-// (batch_writer.hpp): totals and the ingest sequence, per-sender counts and
-// the exact top ten, rows per UTC day and hour, and the log of which rows
-// arrived in which order (what the text index, in a file of its own, and
-// remembered totals catch up from).
+// Everything but the messages table itself and the index of a sender's rows
+// (below). The aggregates are written by the storage actor in the same
+// transaction as each batch (batch_writer.hpp): totals and the ingest
+// sequence, per-sender counts and the exact top ten, rows per UTC day and
+// hour, and the log of which rows arrived in which order (what the text
+// index, in a file of its own, and remembered totals catch up from).
 constexpr const char* create_rest = R"sql(
-  CREATE INDEX messages_by_sender ON messages (from_msisdn);
-
   CREATE TABLE sender_counts (
     from_msisdn   TEXT PRIMARY KEY,
     message_count INTEGER NOT NULL
@@ -134,8 +131,16 @@ void row_key_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_int64(ctx, first_rowid(second) + sequence);
 }
 
+// A sender's whole rows in page order: a sender's page is a run of
+// neighbouring index entries instead of a table lookup per row (row_streams.hpp).
+// Version 3 had (from_msisdn) alone, whose entries point into the table; it is
+// replaced in place (2.4 s on the 1.2M-row bench file, +125 MB).
+constexpr const char* create_sender_rows_index =
+  "CREATE INDEX IF NOT EXISTS messages_by_sender_rows ON messages (from_msisdn, ts, message_id, to_msisdn, text)";
+
 void create_layout(connection& db) {
   db.exec(create_rest);
+  db.exec(create_sender_rows_index);
   db.exec(create_day_counts_sql());
 }
 
@@ -163,7 +168,10 @@ void migrate_schema(connection& db) {
       throw schema_too_new{"database schema version " + std::to_string(version) +
                            " is newer than this release supports (" + std::to_string(current_schema_version) +
                            ")"};
-    if (version < current_schema_version) {
+    if (version == 3) {
+      db.exec(create_sender_rows_index);
+      db.exec("DROP INDEX IF EXISTS messages_by_sender");
+    } else if (version < current_schema_version) {
       if (table_exists(db, "messages")) {
         db.exec(create_messages_table("messages_rekeyed"));
         db.exec(copy_rekeyed);
@@ -176,8 +184,8 @@ void migrate_schema(connection& db) {
         create_layout(db);
         db.exec("INSERT INTO message_totals VALUES (1, 0, 0, NULL, NULL, 0)");
       }
-      db.exec("PRAGMA user_version = " + std::to_string(current_schema_version));
     }
+    if (version < current_schema_version) db.exec("PRAGMA user_version = " + std::to_string(current_schema_version));
     db.exec("COMMIT");
   } catch (...) {
     db.rollback_if_active();

@@ -10,7 +10,8 @@ namespace webhookd::sqlite {
 // The schema version this release writes (kept in PRAGMA user_version).
 // 3: rows numbered in ts order (row_key.hpp), aggregates written by the
 // storage actor per batch instead of triggers, the arrival log.
-inline constexpr int current_schema_version = 3;
+// 4: the sender index holds whole rows, in page order (schema.cpp).
+inline constexpr int current_schema_version = 4;
 
 // The SQL functions the migration and the writer use (row keys); register
 // them on the storage connection before migrate_schema.

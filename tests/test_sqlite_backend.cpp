@@ -316,7 +316,7 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_in_place) {
 BOOST_AUTO_TEST_CASE(a_version_3_database_gains_the_sender_rows_index_in_place) {
   storage_harness db;
   std::vector<message_record> rows;
-  for (int i = 0; i < 300; ++i)
+  for (int i = 0; i < 600; ++i)
     rows.push_back(record("v3-" + std::to_string((i * 7919) % 1000), i % 2 ? A : B,
                           i < 100 ? "2025-02-01T10:00:00Z" : "2025-02-0" + std::to_string(1 + i % 5) + "T09:00:0" +
                                                                 std::to_string(i % 10) + "Z",
@@ -329,19 +329,21 @@ BOOST_AUTO_TEST_CASE(a_version_3_database_gains_the_sender_rows_index_in_place) 
   {
     sqlite_file file{db.database_path(), true};
     database_id = file.rows("SELECT database_id FROM storage_identity").at(0).at(0).value_or("");
-    file.exec("DROP INDEX messages_by_sender_rows; PRAGMA user_version = 3;");
+    file.exec("DROP INDEX messages_by_sender_rows; CREATE INDEX messages_by_sender ON messages (from_msisdn); "
+              "PRAGMA user_version = 3;");
   }
   db.start();
   {
     sqlite_file file{db.database_path()};
     BOOST_TEST(file.scalar("PRAGMA user_version") == sqlite::current_schema_version);
     BOOST_TEST(file.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_by_sender_rows'") == 1);
+    BOOST_TEST(file.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_by_sender'") == 0);
     BOOST_TEST(file.rows("SELECT database_id FROM storage_identity").at(0).at(0).value_or("") == database_id);
   }
   check_aggregates_against_rows(db.database_path());
   for (const auto& from : {A, B})
     for (const auto& since : {std::optional<std::string>{}, std::optional<std::string>{"2025-02-01T10:00:00Z"}})
-      for (std::int64_t offset : {0, 40, 99, 149})
+      for (std::int64_t offset : {0, 40, 99, 149, 260})
         for (const auto& needle : {std::optional<std::string>{}, std::optional<std::string>{"hello"}}) {
           const auto mq = make_query(60, offset, from, since, needle);
           auto page = db.list(mq);

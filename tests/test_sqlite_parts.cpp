@@ -125,6 +125,7 @@ BOOST_AUTO_TEST_CASE(seconds_follow_the_calendar_and_the_string_order) {
   BOOST_TEST(ts_of_second(second_of("9999-12-31T23:59:59Z")) == "9999-12-31T23:59:59");
   BOOST_TEST(ts_of_second(second_of("2024-02-29T23:59:59Z")) == "2024-02-29T23:59:59");
   BOOST_TEST(least_ts_of_rowid(0) == "");
+  BOOST_TEST(least_ts_of_rowid(first_rowid(second_of("9999-12-31T23:59:59Z") + 1)) == "~");
   BOOST_TEST(least_ts_of_rowid(first_rowid(second_of("2025-01-15T10:00:00Z")) + 5) == "2025-01-15T10:00:00");
 }
 
@@ -135,6 +136,9 @@ BOOST_AUTO_TEST_CASE(what_is_not_a_canonical_time_counts_as_second_zero) {
   // What follows the first 19 characters does not matter.
   BOOST_TEST(second_of("2025-01-15T10:00:00+05:30") == second_of("2025-01-15T10:00:00Z"));
   BOOST_TEST(second_of("2024-02-29T00:00:00Z") > 0);
+  // Another separator than T: its first 19 characters would not sort as the seconds do.
+  BOOST_TEST(second_of("2025-01-15 10:00:00Z") == 0);
+  BOOST_TEST(second_of("2025-01-15t10:00:00Z") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(days_and_hours_are_runs_of_rowids) {
@@ -414,6 +418,11 @@ BOOST_AUTO_TEST_CASE(a_senders_rows_and_keys_equal_sql_from_any_start) {
                                      i % 4 == 3 ? "+15550002222" : sender, "+2", canonical(1735689600 + second),
                                      "text " + std::to_string(i)});
   }
+  // Rows another tool wrote, with a ts that is not a time (second 0): the
+  // index would sort them by their strings, among the others.
+  for (const char* odd : {"garbage", "2025-02-29T00:00:00Z", "2025-01-01 00:02:00Z", "", "~late"})
+    for (const auto& who : {sender, std::string{"+15550002222"}})
+      records.push_back(message_record{std::string{"odd-"} + odd + who, who, "+2", odd, "odd"});
   std::shuffle(records.begin(), records.end(), rng);
   for (std::size_t i = 0; i < records.size(); i += 50)
     file.store({records.begin() + static_cast<std::ptrdiff_t>(i),
@@ -450,13 +459,19 @@ BOOST_AUTO_TEST_CASE(a_senders_rows_and_keys_equal_sql_from_any_start) {
     BOOST_TEST(keys == column("SELECT rowid FROM messages NOT INDEXED WHERE from_msisdn = ?1 AND rowid >= ?2 "
                               "ORDER BY rowid", start),
                boost::test_tools::per_element());
+    // Second 0 first, in rowid order, then page order.
     BOOST_TEST(rows == column("SELECT message_id FROM messages NOT INDEXED WHERE from_msisdn = ?1 AND rowid >= ?2 "
-                              "ORDER BY ts, message_id", start),
+                              "ORDER BY rowid >= 16777216, CASE WHEN rowid < 16777216 THEN rowid END, ts, message_id",
+                              start),
                boost::test_tools::per_element());
+    BOOST_TEST(count_sender_rows(sql, sender, start) == static_cast<std::int64_t>(keys.size()));
     reader.exec("COMMIT");
     checked += static_cast<int>(keys.size());
   }
   BOOST_TEST(checked > 600);
+  reader.exec("BEGIN");
+  BOOST_TEST(count_sender_rows(sql, sender, 0) == 455);  // 450 spread and in the burst, 5 odd
+  reader.exec("COMMIT");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -37,9 +37,7 @@ std::int64_t list_without_text(read_statements& sql, day_index& days, const mess
   }
   const std::string& from = *q.from;
   if (q.since) {
-    sql.sender_rows_counted.bind(1, std::string_view{from});
-    bind_sender_start(sql.sender_rows_counted, filters.start_rowid);
-    total = single_int(sql.sender_rows_counted);
+    total = count_sender_rows(sql, from, filters.start_rowid);
   } else {
     total = sender_total(sql, from);
   }

@@ -9,6 +9,8 @@ constexpr const char* row_columns = "rowid, message_id, from_msisdn, to_msisdn, 
 constexpr const char* sender_rows_after =
   "FROM messages INDEXED BY messages_by_sender_rows "
   "WHERE from_msisdn = ?1 AND ts >= ?3 AND rowid >= ?2 ORDER BY ts, message_id";
+constexpr const char* sender_seconds =
+  "FROM messages NOT INDEXED WHERE rowid >= ?1 AND rowid < ?2 AND from_msisdn = ?3 ORDER BY rowid";
 std::string rows_sql(const std::string& where) {
   return std::string{"SELECT "} + row_columns + " FROM messages WHERE " + where;
 }
@@ -32,8 +34,10 @@ read_statements::read_statements(connection& db)
     sender_rows_counted(db.prepare(std::string{"SELECT COUNT(*) FROM messages INDEXED BY messages_by_sender_rows "
                                                "WHERE from_msisdn = ?1 AND ts >= ?3 AND rowid >= ?2"})),
     // The table's rowid range, not the index (which has page order).
-    sender_second_keys(db.prepare("SELECT rowid FROM messages NOT INDEXED "
-                                  "WHERE rowid >= ?1 AND rowid < ?2 AND from_msisdn = ?3 ORDER BY rowid")),
+    sender_second_keys(db.prepare(std::string{"SELECT rowid "} + sender_seconds)),
+    sender_second_rows(db.prepare(std::string{"SELECT "} + row_columns + " " + sender_seconds)),
+    sender_second_counted(db.prepare("SELECT COUNT(*) FROM messages NOT INDEXED "
+                                     "WHERE rowid >= ?1 AND rowid < ?2 AND from_msisdn = ?3")),
     row_by_id(db.prepare(rows_sql("rowid = ?1"))),
     second_members(db.prepare("SELECT message_rowid FROM second_order WHERE second = ?1 "
                               "ORDER BY message_id LIMIT -1 OFFSET ?2")),

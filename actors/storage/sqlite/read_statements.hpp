@@ -26,7 +26,11 @@ struct read_statements {
   // (ts, message_id) inside a second; ?3 is least_ts_of_rowid(?2).
   statement sender_keys, sender_rows;
   statement sender_rows_counted;  // COUNT(*) of sender_keys
-  statement sender_second_keys;   // ?3's rowids in [?1, ?2), in rowid order
+  // ?3's rowids / rows in [?1, ?2), in rowid order, from the table: a second
+  // with many of the sender's rows, and second 0 (a ts that is not a time),
+  // whose rows the index orders by their ts string, not first.
+  statement sender_second_keys, sender_second_rows;
+  statement sender_second_counted;
   statement row_by_id;                 // ?1 rowid
   // A big group's rowids in page order from the ?2-th on, and its rows.
   statement second_members;            // ?1 second

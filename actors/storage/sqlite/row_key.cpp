@@ -55,8 +55,9 @@ constexpr std::int64_t year_zero = -719528;
 }  // namespace
 
 std::int64_t second_of(std::string_view ts) {
-  // YYYY-MM-DDTHH:MM:SS
-  if (ts.size() < 19 || ts[4] != '-' || ts[7] != '-' || ts[13] != ':' || ts[16] != ':') return 0;
+  // YYYY-MM-DDTHH:MM:SS (with the T: so that the first 19 characters of every
+  // ts of a second > 0 sort as the seconds do, which the sender index needs)
+  if (ts.size() < 19 || ts[4] != '-' || ts[7] != '-' || ts[10] != 'T' || ts[13] != ':' || ts[16] != ':') return 0;
   const int year = digits(ts, 0, 4), month = digits(ts, 5, 2), day = digits(ts, 8, 2);
   const int hour = digits(ts, 11, 2), minute = digits(ts, 14, 2), second = digits(ts, 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour < 0 ||
@@ -81,7 +82,9 @@ std::string ts_of_second(std::int64_t second) {
 }
 
 std::string least_ts_of_rowid(std::int64_t rowid) {
+  static const std::int64_t last_second = second_of("9999-12-31T23:59:59");
   const std::int64_t second = second_of_rowid(rowid);
+  if (second > last_second) return "~";  // after every ts that starts with a digit
   return second > 0 ? ts_of_second(second) : std::string{};
 }
 

@@ -37,8 +37,8 @@ std::int64_t second_of(std::string_view ts);
 // "YYYY-MM-DDTHH:MM:SS" of `second` (as second_of counts them): the least
 // canonical ts of that second, a string bound for an index ordered by ts.
 std::string ts_of_second(std::int64_t second);
-// The least ts a row of `rowid`'s second can have: ts_of_second, or "" for
-// second 0 (rows whose ts is not a time at all).
+// The least ts a row of `rowid`'s second can have: ts_of_second, "" for
+// second 0 (rows whose ts is not a time at all), "~" past year 9999.
 std::string least_ts_of_rowid(std::int64_t rowid);
 
 // The first rowid of second `second`, and of the day / hour that holds it.

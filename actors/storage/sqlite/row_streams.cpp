@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/storage/sqlite/list_parts.hpp"
 #include "actors/storage/sqlite/row_key.hpp"
 
 namespace webhookd::sqlite {
@@ -19,10 +20,32 @@ void read_row(const statement& stmt, row_view& row) {
 }
 
 void bind_sender_start(statement& stmt, std::int64_t rowid) {
-  stmt.bind(2, rowid);
+  // Second 0 is never walked in the index (its rows come from the table).
+  const std::int64_t start = std::max(rowid, first_rowid(1));
+  stmt.bind(2, start);
   // A std::string's data(), never a null view's: that would bind NULL.
-  const std::string least_ts = least_ts_of_rowid(rowid);
+  const std::string least_ts = least_ts_of_rowid(start);
   stmt.bind(3, std::string_view{least_ts.data(), least_ts.size()});
+}
+
+namespace {
+// Binds a sender_second_* statement to `from`'s rows in [first, upto).
+void bind_seconds(statement& stmt, std::string_view from, std::int64_t first, std::int64_t upto) {
+  stmt.bind(1, first);
+  stmt.bind(2, upto);
+  stmt.bind(3, from);
+}
+}  // namespace
+
+std::int64_t count_sender_rows(read_statements& sql, std::string_view from, std::int64_t from_rowid) {
+  std::int64_t rows = 0;
+  if (from_rowid < first_rowid(1)) {
+    bind_seconds(sql.sender_second_counted, from, from_rowid, first_rowid(1));
+    rows += single_int(sql.sender_second_counted);
+  }
+  sql.sender_rows_counted.bind(1, from);
+  bind_sender_start(sql.sender_rows_counted, from_rowid);
+  return rows + single_int(sql.sender_rows_counted);
 }
 
 row_view owned_row::view() const {
@@ -86,18 +109,33 @@ bool table_keys::next(std::int64_t& rowid) {
 }
 
 sender_rows::sender_rows(read_statements& sql, std::string_view from, std::int64_t from_rowid)
-  : stmt_(sql.sender_rows), from_(from) {
-  stmt_.bind(1, from);
+  : stmt_(sql.sender_rows), second_zero_(sql.sender_second_rows), from_(from) {
   bind_start(from_rowid);
 }
-sender_rows::~sender_rows() { stmt_.reset(); }
+sender_rows::~sender_rows() {
+  stmt_.reset();
+  second_zero_.reset();
+}
 void sender_rows::restart_at(std::int64_t rowid) {
   stmt_.reset();
-  stmt_.bind(1, from_);
+  second_zero_.reset();
   bind_start(rowid);
 }
-void sender_rows::bind_start(std::int64_t rowid) { bind_sender_start(stmt_, rowid); }
+void sender_rows::bind_start(std::int64_t rowid) {
+  stmt_.bind(1, from_);
+  bind_sender_start(stmt_, rowid);
+  in_second_zero_ = rowid < first_rowid(1);
+  if (in_second_zero_) bind_seconds(second_zero_, from_, rowid, first_rowid(1));
+}
 bool sender_rows::next(row_view& row) {
+  if (in_second_zero_) {
+    if (second_zero_.step()) {
+      read_row(second_zero_, row);
+      return true;
+    }
+    second_zero_.reset();
+    in_second_zero_ = false;
+  }
   if (!stmt_.step()) return false;
   read_row(stmt_, row);
   return true;
@@ -107,6 +145,11 @@ sender_keys::sender_keys(read_statements& sql, std::string_view from, std::int64
   : stmt_(sql.sender_keys), burst_(sql.sender_second_keys), from_(from), from_rowid_(from_rowid) {
   stmt_.bind(1, from);
   bind_sender_start(stmt_, from_rowid);
+  // Second 0 first, from the table, as a burst is.
+  if (from_rowid < first_rowid(1)) {
+    bind_seconds(burst_, from_, from_rowid, first_rowid(1));
+    in_burst_ = true;
+  }
 }
 sender_keys::~sender_keys() {
   stmt_.reset();
@@ -159,9 +202,7 @@ bool sender_keys::read_second() {
     held_.push_back(key);
     if (static_cast<std::int64_t>(held_.size()) >= big_group_rows) {
       held_.clear();
-      burst_.bind(1, std::max(first_rowid(second), from_rowid_));
-      burst_.bind(2, first_rowid(second + 1));
-      burst_.bind(3, from_);
+      bind_seconds(burst_, from_, std::max(first_rowid(second), from_rowid_), first_rowid(second + 1));
       in_burst_ = true;
       stmt_.reset();
       stmt_.bind(1, from_);

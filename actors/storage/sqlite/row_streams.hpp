@@ -28,8 +28,12 @@ struct owned_row {
   static owned_row of(const row_view& row);
 };
 
-// Binds ?2 (the first rowid) and ?3 (its least ts) of a sender_* statement.
+// Binds ?2 (the first rowid) and ?3 (its least ts) of a sender_* statement
+// that walks the index (from second 1 on).
 void bind_sender_start(statement& stmt, std::int64_t rowid);
+
+// The rows of sender `from` from `from_rowid` on.
+std::int64_t count_sender_rows(read_statements& sql, std::string_view from, std::int64_t from_rowid);
 
 // Reads a row from `stmt`'s columns rowid, message_id, from_msisdn,
 // to_msisdn, ts, text (the first six); its views end when `stmt` steps again.
@@ -77,8 +81,9 @@ std::optional<stream_position> find_position(key_stream& keys, std::int64_t offs
 // Every row of the table (table_*), or of one sender (sender_*). A sender's
 // rows come from an index that holds them whole, in page order: (ts,
 // message_id) inside a second where the table has arrival order, which
-// ordered_page takes as it is. (For a ts that is not canonical, which no
-// webhook can store, the index's order is that of the whole ts string.)
+// ordered_page takes as it is. Second 0 (a ts that is not a time, which no
+// webhook can store) comes first, from the table's rowid range: the index
+// would order its rows by their ts strings, among the others.
 class table_rows final : public row_stream {
  public:
   table_rows(read_statements& sql, std::int64_t from_rowid);
@@ -115,7 +120,9 @@ class sender_rows final : public row_stream {
   void bind_start(std::int64_t rowid);
 
   statement& stmt_;
+  statement& second_zero_;
   std::string_view from_;
+  bool in_second_zero_ = false;
 };
 
 // A sender's keys in rowid order (what common_keys joins with the text

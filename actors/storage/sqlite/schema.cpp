@@ -168,10 +168,11 @@ void migrate_schema(connection& db) {
       throw schema_too_new{"database schema version " + std::to_string(version) +
                            " is newer than this release supports (" + std::to_string(current_schema_version) +
                            ")"};
-    if (version == 3) {
+    if (version >= 3) {
+      // (At version 4 too: reads name the index, so a file that lost it gets it back.)
       db.exec(create_sender_rows_index);
       db.exec("DROP INDEX IF EXISTS messages_by_sender");
-    } else if (version < current_schema_version) {
+    } else {
       if (table_exists(db, "messages")) {
         db.exec(create_messages_table("messages_rekeyed"));
         db.exec(copy_rekeyed);
